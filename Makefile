@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is installed
+# here on first use (a virtualenv in .venv, system packages through scripts/).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit system bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+system:
+	./scripts/ensure-system-packages.sh
+
+run: $(STAMP)
+	mkdir -p var
+	$(BIN)/agentlocator db upgrade
+	$(BIN)/agentlocator demo seed
+	$(BIN)/agentlocator serve --host 127.0.0.1 --port 8000
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) system lint typecheck
+	AGENTLOCATOR_TEST_POSTGRES_URL="$$(./scripts/ensure-postgres.sh)" $(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bridge_load.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

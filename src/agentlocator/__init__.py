@@ -1,0 +1,1 @@
+"""AgentLocator: an AI phone receptionist bridging Twilio to the OpenAI Realtime API."""
