@@ -1,0 +1,1 @@
+"""The per-business instructions given to the Realtime model."""
