@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from agentlocator.runtime import build_runtime
 from agentlocator.settings import Settings
+from agentlocator.telephony import media_route, webhooks
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service. Nothing is global: two apps in one process do not share state."""
     settings = settings or Settings()
-    app = FastAPI(title="AgentLocator", version="0.1.0")
-    app.state.settings = settings
+    runtime = build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.end_bus.start()
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(title="AgentLocator", version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.include_router(webhooks.router)
+    app.include_router(media_route.router)
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> dict[str, object]:
+        return {
+            "status": "ok",
+            "live_calls": len(runtime.live_calls),
+            "realtime": "simulated" if settings.uses_simulated_realtime else "openai",
+        }
 
     return app

@@ -20,6 +20,7 @@ from fastapi import APIRouter, WebSocket
 from agentlocator.call.barge_in import BargeInSettings, ServerVadPolicy
 from agentlocator.call.conversation import Conversation, ConversationConfig
 from agentlocator.call.session import CallOutcome, CallSession
+from agentlocator.db.models import BusinessId
 from agentlocator.prompt.instructions import CallContext, build_instructions
 from agentlocator.realtime.link import RealtimeClosed
 from agentlocator.realtime.protocol import SessionSettings, session_update
@@ -48,9 +49,9 @@ async def _wait_for_start(phone: StarlettePhoneSocket) -> twilio.StreamStarted |
             return None
 
 
-def _parse_business_id(raw: str | None) -> uuid.UUID | None:
+def _parse_business_id(raw: str | None) -> BusinessId | None:
     try:
-        return uuid.UUID(raw or "")
+        return BusinessId(uuid.UUID(raw or ""))
     except ValueError:
         return None
 

@@ -6,6 +6,7 @@ import logging
 
 from fastapi import APIRouter, Request, Response
 
+from agentlocator.db.models import CallDirection
 from agentlocator.runtime import Runtime
 from agentlocator.services import businesses, call_log
 from agentlocator.telephony import twiml
@@ -54,7 +55,7 @@ async def voice(request: Request) -> Response:
         if business is None:
             log.info("call.unknown_number", extra={"call_sid": call_sid})
             return xml(twiml.apologise_and_hang_up())
-        direction = "outbound" if is_outbound else "inbound"
+        direction: CallDirection = "outbound" if is_outbound else "inbound"
         await call_log.open_call(
             session,
             business_id=business.id,

@@ -1,0 +1,150 @@
+"""Engines, sessions and schema migrations, for PostgreSQL (asyncpg) and SQLite (aiosqlite).
+
+SQLite connections are tuned on connect: foreign keys on, WAL journal, a busy timeout, and
+SQLAlchemy emits `BEGIN` itself so reads, DDL and SAVEPOINTs take part in transactions (the
+`sqlite3` driver's legacy mode skips them). A transaction that reads and then must write without
+racing another writer can ask for `BEGIN IMMEDIATE` with the `sqlite_begin` execution option,
+for example `session_factory(engine)(execution_options={"sqlite_begin": "IMMEDIATE"})`;
+PostgreSQL ignores the option.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_BEGIN_MODES = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
+_MIGRATION_LOCK_KEY = int.from_bytes(b"agentloc")  # any fixed bigint, ours alone
+
+
+def create_engine(database_url: str) -> AsyncEngine:
+    """An async engine for `database_url` (`postgresql+asyncpg://…` or `sqlite+aiosqlite:///…`).
+
+    For a SQLite file the parent folder is created, so the default `var/agentlocator.db` works
+    on a fresh checkout. The caller owns the engine and must `await engine.dispose()`.
+    """
+    return _build_engine(database_url, enforce_foreign_keys=True)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose objects stay readable after commit (no lazy reloads under asyncio)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def upgrade(database_url: str) -> str | None:
+    """Migrate the database to the newest schema; returns the revision it is at afterwards.
+
+    Idempotent and safe to run on every start. Works from an installed package, whatever the
+    current directory.
+    """
+    return await _run_alembic(database_url, "upgrade", "head")
+
+
+async def downgrade(database_url: str, revision: str = "base") -> str | None:
+    """Migrate the database down to `revision` (`base` removes every table we own)."""
+    return await _run_alembic(database_url, "downgrade", revision)
+
+
+def upgrade_sync(database_url: str) -> str | None:
+    """`upgrade` for synchronous callers; must not be called from a running event loop."""
+    return asyncio.run(upgrade(database_url))
+
+
+def create_migration_engine(database_url: str) -> AsyncEngine:
+    """An engine for schema changes only: on SQLite, foreign keys are not enforced.
+
+    Batch mode rebuilds SQLite tables by copy, drop and rename, which an enforcing connection
+    would turn into cascades or failures; `upgrade` checks `PRAGMA foreign_key_check` afterwards.
+    """
+    return _build_engine(database_url, enforce_foreign_keys=False)
+
+
+def alembic_config() -> Config:
+    """The Alembic configuration shipped inside the package (`migrations/alembic.ini`)."""
+    config = Config(str(MIGRATIONS_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+async def _run_alembic(database_url: str, direction: str, revision: str) -> str | None:
+    engine = create_migration_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            # Instances starting together migrate one after the other: SQLite takes the write
+            # lock up front, PostgreSQL an advisory lock held until the migration commits.
+            await connection.execution_options(sqlite_begin="IMMEDIATE")
+            async with connection.begin():
+                return await connection.run_sync(_migrate, direction, revision)
+    finally:
+        await engine.dispose()
+
+
+def _migrate(connection: Connection, direction: str, revision: str) -> str | None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    if direction == "upgrade":
+        command.upgrade(config, revision)
+    else:
+        command.downgrade(config, revision)
+    if connection.dialect.name == "sqlite":
+        violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if violations:
+            raise RuntimeError(f"migration left {len(violations)} foreign key violations")
+    current = MigrationContext.configure(connection).get_current_revision()
+    log.info("db.migrated", extra={"direction": direction, "revision": current})
+    return current
+
+
+def _build_engine(database_url: str, *, enforce_foreign_keys: bool) -> AsyncEngine:
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return _create_async_engine(url, pool_pre_ping=True)
+    _create_sqlite_folder(url)
+    engine = _create_async_engine(url)
+    _tune_sqlite(engine, enforce_foreign_keys=enforce_foreign_keys)
+    return engine
+
+
+def _create_sqlite_folder(url: URL) -> None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _tune_sqlite(engine: AsyncEngine, *, enforce_foreign_keys: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # The driver must not issue BEGIN itself: `_on_begin` does, for every statement kind.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA foreign_keys = {'ON' if enforce_foreign_keys else 'OFF'}")
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = str(connection.get_execution_options().get("sqlite_begin", "DEFERRED")).upper()
+        if mode not in SQLITE_BEGIN_MODES:
+            raise ValueError(f"sqlite_begin must be one of {sorted(SQLITE_BEGIN_MODES)}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
