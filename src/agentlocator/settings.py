@@ -17,7 +17,9 @@ DEFAULT_SQLITE_PATH = Path("var") / "agentlocator.db"
 class Settings(BaseSettings):
     """Every knob of the service; field names map to the documented environment variables."""
 
-    model_config = SettingsConfigDict(env_prefix="AGENTLOCATOR_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="AGENTLOCATOR_", extra="ignore", populate_by_name=True
+    )
 
     database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}")
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")

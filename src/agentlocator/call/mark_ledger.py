@@ -1,11 +1,12 @@
-"""What the caller has heard, from the marks Twilio echoes back.
+"""What the caller has heard, from the audio we sent and the marks Twilio echoes back.
 
 Each chunk of agent audio sent to Twilio is followed by a uniquely named mark that records
-(item, byte offset at the end of the chunk). Twilio echoes a mark once the audio before it has
-played, so the last echoed offset of an item is a lower bound of what the caller heard. Between
-echoes the chunk at the head of Twilio's queue is playing in real time: we interpolate from the
-moment it started (the previous echo, or the send time when the queue was empty), capped at the
-chunk's own end offset, which keeps the estimate within a few milliseconds of the truth.
+(item, byte offset at the end of the chunk). Twilio plays its queue continuously in real time, so
+each chunk's playback window follows from the send times: it starts when it arrives or when the
+chunk before it ends, whichever is later, and lasts its byte count / 8 ms. Between echoes that
+schedule says how far into the playing chunk the caller is; an echoed mark is a hard lower bound
+(everything before it has played), and what was sent is the upper bound. The schedule is used
+rather than the echo arrival time because an echo can reach us late, while playback never waits.
 
 After a `clear`, Twilio echoes every pending mark at once; those echoes are not playback. The ledger
 forgets its pending marks when the clear is sent, so their late echoes are unknown names and are
@@ -22,30 +23,23 @@ from agentlocator.audio.mulaw import BYTES_PER_MS
 
 @dataclass(frozen=True, slots=True)
 class PendingMark:
-    """A mark sent to Twilio and not yet echoed."""
+    """A mark sent to Twilio and not yet echoed, with its chunk's expected playback window."""
 
     name: str
     item_id: str
     start_offset: int
     end_offset: int
-
-
-@dataclass(slots=True)
-class _PlayingChunk:
-    """The chunk at the head of Twilio's queue and the time it started playing."""
-
-    item_id: str
-    start_offset: int
-    started_at_ms: float
+    plays_from_ms: float
+    plays_until_ms: float
 
 
 class MarkLedger:
-    """Pending marks in send order, heard offsets per item, and the chunk playing now."""
+    """Pending marks in send order, heard offsets per item, and the expected playback schedule."""
 
     def __init__(self) -> None:
         self._pending: deque[PendingMark] = deque()
         self._heard_bytes: dict[str, int] = {}
-        self._playing: _PlayingChunk | None = None
+        self._queue_ends_at_ms = 0.0
         self._issued = 0
 
     @property
@@ -70,14 +64,17 @@ class MarkLedger:
         """Register a chunk just sent to Twilio and return the name of the mark to send after it."""
         self._issued += 1
         name = f"{item_id}:{end_offset}:{self._issued}"
-        if not self._pending:
-            # Twilio's queue was empty, so this chunk starts playing as it arrives.
-            self._playing = _PlayingChunk(item_id, start_offset, now_ms)
-        self._pending.append(PendingMark(name, item_id, start_offset, end_offset))
+        plays_from = max(now_ms, self._queue_ends_at_ms)
+        plays_until = plays_from + (end_offset - start_offset) / BYTES_PER_MS
+        self._queue_ends_at_ms = plays_until
+        self._pending.append(
+            PendingMark(name, item_id, start_offset, end_offset, plays_from, plays_until)
+        )
         return name
 
     def echoed(self, name: str, now_ms: float) -> PendingMark | None:
         """Record a mark echo; returns the mark, or None for a name we no longer track."""
+        del now_ms  # an echo says "played by now", which the schedule already accounts for
         if not any(mark.name == name for mark in self._pending):
             return None
         while self._pending:
@@ -87,24 +84,19 @@ class MarkLedger:
             )
             if mark.name == name:
                 break
-        if self._pending:
-            head = self._pending[0]
-            self._playing = _PlayingChunk(head.item_id, head.start_offset, now_ms)
-        else:
-            self._playing = None
         return mark
 
     def heard_bytes(self, item_id: str, now_ms: float) -> int:
-        """Bytes of the item the caller has heard by `now_ms` (confirmed plus the playing chunk)."""
-        confirmed = self._heard_bytes.get(item_id, 0)
-        playing = self._playing
-        if playing is None or not self._pending or playing.item_id != item_id:
-            return confirmed
-        elapsed_bytes = max(0.0, now_ms - playing.started_at_ms) * BYTES_PER_MS
-        estimate = min(playing.start_offset + int(elapsed_bytes), self._pending[0].end_offset)
-        return max(confirmed, estimate)
+        """Bytes of the item the caller has heard by `now_ms` (echoed, plus the schedule)."""
+        heard = self._heard_bytes.get(item_id, 0)
+        for mark in self._pending:
+            if mark.item_id != item_id or mark.plays_from_ms >= now_ms:
+                continue
+            played_ms = min(now_ms, mark.plays_until_ms) - mark.plays_from_ms
+            heard = max(heard, mark.start_offset + int(played_ms * BYTES_PER_MS))
+        return heard
 
     def clear(self) -> None:
         """Forget pending marks: the `clear` being sent drops their audio unheard."""
         self._pending.clear()
-        self._playing = None
+        self._queue_ends_at_ms = 0.0

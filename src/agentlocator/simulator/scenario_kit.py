@@ -1,0 +1,204 @@
+"""Building blocks of whole-call scenarios: dial through the real server, wait, speak, audit."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentlocator.audio.mulaw import BYTES_PER_MS
+from agentlocator.simulator.audio_audit import AudioAudit, TruncateCheck, audit_playback
+from agentlocator.simulator.local_stack import AUTH_TOKEN, BUSINESS_PHONE, CALLER_PHONE, LocalStack
+from agentlocator.simulator.realtime_engine import FakeRealtimeEngine
+from agentlocator.simulator.speech import synthetic_speech
+from agentlocator.simulator.twilio_caller import SimulatedCall
+from agentlocator.simulator.twilio_network import (
+    PlacedCall,
+    place_inbound_call,
+    simulated_call_for,
+)
+
+TRUNCATE_TOLERANCE_MS = 20.0
+
+
+class ScenarioFailed(Exception):
+    """A wait in a scenario timed out: the system did not do what the scenario needs."""
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+@dataclass
+class ScenarioReport:
+    """What a scenario measured, and the checks it made."""
+
+    scenario: str
+    checks: list[Check] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    def check(self, name: str, passed: bool, detail: object = "") -> None:
+        self.checks.append(Check(name, bool(passed), str(detail)))
+
+    def failures(self) -> list[Check]:
+        return [check for check in self.checks if not check.passed]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "passed": self.passed,
+            "checks": [check.__dict__ for check in self.checks],
+            "figures": self.figures,
+        }
+
+
+async def wait_until(
+    predicate: Callable[[], bool], what: str, timeout_secs: float = 10.0, poll_secs: float = 0.005
+) -> float:
+    """Poll until `predicate()` holds; returns the seconds it took. Raises `ScenarioFailed`."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout_secs:
+            raise ScenarioFailed(f"timed out after {timeout_secs}s waiting for: {what}")
+        await asyncio.sleep(poll_secs)
+    return time.monotonic() - started
+
+
+@dataclass
+class DialledCall:
+    """One call placed through the real server: the caller's side and the model's side."""
+
+    stack: LocalStack
+    placed: PlacedCall
+    phone: SimulatedCall
+    engine: FakeRealtimeEngine
+    speech_seed: int = 1
+
+    @property
+    def call_sid(self) -> str:
+        return self.placed.call_sid
+
+    def assistant_items(self) -> list[tuple[str, bytes]]:
+        """Audio the model generated, per item, in generation order."""
+        return [(i, bytes(r.audio)) for i, r in self.engine.record.items.items() if r.audio]
+
+    def heard_ms(self) -> float:
+        return len(self.phone.played_audio()) / BYTES_PER_MS
+
+    def speak(self, duration_ms: int) -> float:
+        """The caller says something (speech-like audio the fake server's VAD hears)."""
+        self.speech_seed += 1
+        return self.phone.say(synthetic_speech(duration_ms, seed=self.speech_seed))
+
+    def is_agent_playing(self) -> bool:
+        return self.phone.queued_ms() > 0
+
+    def is_reply_active(self) -> bool:
+        return self.engine.active_response_id is not None
+
+    def responses_done(self) -> int:
+        return sum(1 for r in self.engine.record.responses.values() if r.status != "in_progress")
+
+    async def wait_agent_speaking(
+        self, heard_at_least_ms: float, timeout_secs: float = 10.0
+    ) -> None:
+        """Wait until the caller hears the agent and has heard a further `heard_at_least_ms`."""
+        start = self.heard_ms()
+        await wait_until(
+            lambda: self.is_agent_playing() and self.heard_ms() - start >= heard_at_least_ms,
+            f"agent audio playing for {heard_at_least_ms} ms",
+            timeout_secs,
+        )
+
+    async def wait_agent_finished(self, timeout_secs: float = 20.0) -> None:
+        """Wait until no reply is active and the phone has played everything it was sent."""
+        await wait_until(
+            lambda: (
+                self.heard_ms() > 0 and not self.is_reply_active() and not self.is_agent_playing()
+            ),
+            "agent finished speaking",
+            timeout_secs,
+        )
+
+    async def wait_clears(self, count: int, timeout_secs: float = 3.0) -> None:
+        """Wait until the phone has received `count` clears in all."""
+        await wait_until(lambda: len(self.phone.clears) >= count, f"clear #{count}", timeout_secs)
+
+    def audit(self) -> AudioAudit:
+        return audit_playback(self.phone.played_audio(), self.assistant_items())
+
+    def truncate_checks(self, audit: AudioAudit) -> list[TruncateCheck]:
+        return [
+            TruncateCheck(
+                t.item_id,
+                t.audio_end_ms,
+                audit.heard_ms(t.item_id),
+                audit.generated_bytes.get(t.item_id, 0) / BYTES_PER_MS,
+            )
+            for t in self.engine.record.truncates
+        ]
+
+    def common_checks(self, report: ScenarioReport, *, allow_errors: bool = False) -> None:
+        """What every call must satisfy: no API errors, exact audio, honest truncates."""
+        errors = [e.get("error", {}).get("code") for e in self.engine.record.errors_sent]
+        if not allow_errors:
+            report.check("no Realtime errors caused by our messages", not errors, errors)
+        audit = self.audit()
+        report.check(
+            "no duplicated or replayed audio", audit.unexplained_bytes == 0, audit.unexplained_bytes
+        )
+        truncates = self.truncate_checks(audit)
+        worst = max((abs(t.error_ms) for t in truncates), default=0.0)
+        report.check(
+            f"truncate audio_end_ms within {TRUNCATE_TOLERANCE_MS} ms of what was heard",
+            worst <= TRUNCATE_TOLERANCE_MS,
+            f"worst {worst:.1f} ms over {len(truncates)} truncates",
+        )
+        report.check(
+            "no truncate beyond the generated audio",
+            not any(t.is_beyond_generated for t in truncates),
+        )
+        report.check(
+            "every truncate accepted",
+            all(t.accepted for t in self.engine.record.truncates),
+        )
+        report.check(
+            "phone saw only valid Twilio messages",
+            not self.phone.protocol_errors,
+            self.phone.protocol_errors,
+        )
+        report.figures.setdefault("truncate_errors_ms", [round(t.error_ms, 2) for t in truncates])
+        report.figures.setdefault("heard_ms", round(self.heard_ms(), 1))
+        report.figures.setdefault("items", len(self.assistant_items()))
+
+
+async def dial(stack: LocalStack, **phone_options: Any) -> DialledCall:
+    """Ring the server like Twilio does, open the signed stream, and find the model's session."""
+    placed = await place_inbound_call(
+        stack.http, stack.base_url, from_=CALLER_PHONE, to=BUSINESS_PHONE, auth_token=AUTH_TOKEN
+    )
+    if placed.http_status != 200 or placed.twiml.stream is None:
+        raise ScenarioFailed(f"the voice webhook did not connect a stream: {placed.text[:200]}")
+    sessions_before = len(stack.realtime.sessions)
+    phone = simulated_call_for(
+        placed, auth_token=AUTH_TOKEN, base_url=stack.base_url, **phone_options
+    )
+    stack.rest.register(
+        placed.call_sid,
+        phone,
+        from_=CALLER_PHONE,
+        to=BUSINESS_PHONE,
+        status_callback=f"{stack.base_url}/twilio/status",
+    )
+    await phone.start()
+    await wait_until(lambda: len(stack.realtime.sessions) > sessions_before, "Realtime session")
+    return DialledCall(stack, placed, phone, stack.realtime.sessions[-1])
