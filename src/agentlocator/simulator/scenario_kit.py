@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from agentlocator.audio.mulaw import BYTES_PER_MS
 from agentlocator.simulator.audio_audit import AudioAudit, TruncateCheck, audit_playback
 from agentlocator.simulator.local_stack import AUTH_TOKEN, BUSINESS_PHONE, CALLER_PHONE, LocalStack
+from agentlocator.simulator.realtime_config import FakeRealtimeConfig
 from agentlocator.simulator.realtime_engine import FakeRealtimeEngine
+from agentlocator.simulator.realtime_script import RealtimeScript, ScriptStep
 from agentlocator.simulator.speech import synthetic_speech
 from agentlocator.simulator.twilio_caller import SimulatedCall
 from agentlocator.simulator.twilio_network import (
@@ -202,3 +204,61 @@ async def dial(stack: LocalStack, **phone_options: Any) -> DialledCall:
     await phone.start()
     await wait_until(lambda: len(stack.realtime.sessions) > sessions_before, "Realtime session")
     return DialledCall(stack, placed, phone, stack.realtime.sessions[-1])
+
+
+@dataclass
+class ScenarioOptions:
+    """Knobs shared by every scenario (the database, mostly)."""
+
+    database_url: str | None = None
+    seed: int = 7
+    settings_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+Scenario = Callable[[ScenarioOptions], Awaitable[ScenarioReport]]
+
+
+def stack_for(
+    options: ScenarioOptions,
+    *,
+    steps: list[ScriptStep] | None = None,
+    config: FakeRealtimeConfig | None = None,
+    **overrides: Any,
+) -> LocalStack:
+    script_factory = None if steps is None else (lambda: RealtimeScript(steps=list(steps)))
+    return LocalStack(
+        database_url=options.database_url,
+        realtime_config=config or FakeRealtimeConfig(seed=options.seed),
+        script_factory=script_factory,
+        settings_overrides={**options.settings_overrides, **overrides},
+    )
+
+
+async def stored_call(
+    stack: LocalStack, call_sid: str, timeout_secs: float = 5.0
+) -> dict[str, Any]:
+    """The call row once it is finalised."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_secs:
+        row = await stack.call_row(call_sid)
+        if row is not None and row.get("end_reason"):
+            return row
+        await asyncio.sleep(0.05)
+    raise ScenarioFailed("the call record was not finalised")
+
+
+async def next_reply(call: DialledCall, speech_ms: int = 1000) -> None:
+    """The caller says something; wait for the agent's answer to play out."""
+    done = call.responses_done()
+    call.speak(speech_ms)
+    await wait_until(lambda: call.responses_done() > done, "the agent's reply", 15.0)
+    await call.wait_agent_finished()
+
+
+def record_checks(report: ScenarioReport, row: dict[str, Any], reason: str) -> None:
+    report.check(
+        f"call record ended with reason {reason}", row["end_reason"] == reason, row["end_reason"]
+    )
+    report.check("call record has a duration", (row.get("duration_secs") or 0) > 0)
+    report.figures["end_reason"] = row["end_reason"]
+    report.figures["latency"] = row.get("latency")

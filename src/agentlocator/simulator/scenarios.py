@@ -7,22 +7,22 @@ Used by the scenario tests and by `agentlocator simulate-call`.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from agentlocator.simulator.local_stack import LocalStack
 from agentlocator.simulator.realtime_config import FakeRealtimeConfig
-from agentlocator.simulator.realtime_script import RealtimeScript, ScriptStep
+from agentlocator.simulator.realtime_script import ScriptStep
 from agentlocator.simulator.scenario_kit import (
-    DialledCall,
-    ScenarioFailed,
+    Scenario,
+    ScenarioOptions,
     ScenarioReport,
     dial,
+    next_reply,
+    record_checks,
+    stack_for,
+    stored_call,
     wait_until,
 )
+from agentlocator.simulator.scenarios_edge import EDGE_SCENARIOS
 
 LONG_REPLY = (
     "בשמחה. יש לנו תורים פנויים השבוע ביום שני בבוקר, ביום שלישי אחרי הצהריים וביום חמישי "
@@ -30,72 +30,16 @@ LONG_REPLY = (
 )
 
 
-@dataclass
-class ScenarioOptions:
-    """Knobs shared by every scenario (the database, mostly)."""
-
-    database_url: str | None = None
-    seed: int = 7
-    settings_overrides: dict[str, Any] = field(default_factory=dict)
-
-
-Scenario = Callable[[ScenarioOptions], Awaitable[ScenarioReport]]
-
-
-def _stack(
-    options: ScenarioOptions,
-    *,
-    steps: list[ScriptStep] | None = None,
-    config: FakeRealtimeConfig | None = None,
-    **overrides: Any,
-) -> LocalStack:
-    script_factory = None if steps is None else (lambda: RealtimeScript(steps=list(steps)))
-    return LocalStack(
-        database_url=options.database_url,
-        realtime_config=config or FakeRealtimeConfig(seed=options.seed),
-        script_factory=script_factory,
-        settings_overrides={**options.settings_overrides, **overrides},
-    )
-
-
-async def _stored(stack: LocalStack, call_sid: str, timeout_secs: float = 5.0) -> dict[str, Any]:
-    """The call row once it is finalised."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_secs:
-        row = await stack.call_row(call_sid)
-        if row is not None and row.get("end_reason"):
-            return row
-        await asyncio.sleep(0.05)
-    raise ScenarioFailed("the call record was not finalised")
-
-
-async def _next_reply(call: DialledCall, speech_ms: int = 1000) -> None:
-    """The caller says something; wait for the agent's answer to play out."""
-    done = call.responses_done()
-    call.speak(speech_ms)
-    await wait_until(lambda: call.responses_done() > done, "the agent's reply", 15.0)
-    await call.wait_agent_finished()
-
-
-def _record_checks(report: ScenarioReport, row: dict[str, Any], reason: str) -> None:
-    report.check(
-        f"call record ended with reason {reason}", row["end_reason"] == reason, row["end_reason"]
-    )
-    report.check("call record has a duration", (row.get("duration_secs") or 0) > 0)
-    report.figures["end_reason"] = row["end_reason"]
-    report.figures["latency"] = row.get("latency")
-
-
 async def booking(options: ScenarioOptions) -> ScenarioReport:
     """Greeting, three exchanges, the agent says goodbye and hangs up with `end_call`."""
     report = ScenarioReport("booking")
-    async with _stack(options) as stack:
+    async with stack_for(options) as stack:
         call = await dial(stack)
         await call.wait_agent_finished()
         for _ in range(3):
             if call.phone.is_closed:
                 break
-            await _next_reply(call)
+            await next_reply(call)
         closed = await call.phone.wait_closed(5.0)
         report.check("the agent hung up after its goodbye", closed, call.phone.closed_by)
         hang_ups = [r for r in stack.rest.requests if r.form.get("Status") == "completed"]
@@ -107,8 +51,8 @@ async def booking(options: ScenarioOptions) -> ScenarioReport:
             audit.heard_bytes[last_item] == audit.generated_bytes[last_item],
         )
         call.common_checks(report)
-        row = await _stored(stack, call.call_sid)
-        _record_checks(report, row, "agent_ended")
+        row = await stored_call(stack, call.call_sid)
+        record_checks(report, row, "agent_ended")
         roles = {turn["role"] for turn in row["transcript"]}
         report.check("transcript holds caller and agent turns", roles == {"caller", "agent"}, roles)
         report.figures["transcript_turns"] = len(row["transcript"])
@@ -119,12 +63,12 @@ async def conversation(options: ScenarioOptions) -> ScenarioReport:
     """Greeting, then a short conversation; the caller hangs up."""
     report = ScenarioReport("conversation")
     steps = [ScriptStep(say="בשמחה, במה אפשר לעזור?"), ScriptStep(say="אין בעיה, רשמתי את הבקשה.")]
-    async with _stack(options, steps=steps) as stack:
+    async with stack_for(options, steps=steps) as stack:
         call = await dial(stack)
         await call.wait_agent_finished()
         report.check("the agent spoke first", call.heard_ms() > 0)
-        await _next_reply(call)
-        await _next_reply(call)
+        await next_reply(call)
+        await next_reply(call)
         audit = call.audit()
         report.check(
             "greeting and two replies heard in full",
@@ -135,7 +79,7 @@ async def conversation(options: ScenarioOptions) -> ScenarioReport:
         await call.phone.hang_up()
         await wait_until(lambda: call.engine.is_closed, "Realtime session closed", 2.0)
         call.common_checks(report)
-        _record_checks(report, await _stored(stack, call.call_sid), "caller_hung_up")
+        record_checks(report, await stored_call(stack, call.call_sid), "caller_hung_up")
     return report
 
 
@@ -143,7 +87,7 @@ async def barge_in_mid_reply(options: ScenarioOptions) -> ScenarioReport:
     """The caller interrupts while the reply is still being generated: clear, cancel, truncate."""
     report = ScenarioReport("barge_in_mid_reply")
     config = FakeRealtimeConfig(seed=options.seed, speed_factor=(1.1, 1.1))
-    async with _stack(options, steps=[ScriptStep(say=LONG_REPLY)], config=config) as stack:
+    async with stack_for(options, steps=[ScriptStep(say=LONG_REPLY)], config=config) as stack:
         call = await dial(stack)
         await call.wait_agent_finished()
         call.speak(1000)
@@ -159,7 +103,7 @@ async def barge_in_mid_reply(options: ScenarioOptions) -> ScenarioReport:
         await call.wait_agent_finished()
         await call.phone.hang_up()
         call.common_checks(report)
-        row = await _stored(stack, call.call_sid)
+        row = await stored_call(stack, call.call_sid)
         report.check(
             "barge-in stored on the call record", len(row["barge_ins"]) == 1, row["barge_ins"]
         )
@@ -170,7 +114,7 @@ async def barge_in_after_done(options: ScenarioOptions) -> ScenarioReport:
     """Interrupt after `response.done` while Twilio still plays: clear and truncate, no cancel."""
     report = ScenarioReport("barge_in_after_done")
     config = FakeRealtimeConfig(seed=options.seed, speed_factor=(10.0, 10.0))
-    async with _stack(options, steps=[ScriptStep(say=LONG_REPLY)], config=config) as stack:
+    async with stack_for(options, steps=[ScriptStep(say=LONG_REPLY)], config=config) as stack:
         call = await dial(stack)
         await call.wait_agent_finished()
         call.speak(1000)
@@ -196,7 +140,7 @@ async def barge_in_before_response_done(options: ScenarioOptions) -> ScenarioRep
     config = FakeRealtimeConfig(
         seed=options.seed, speed_factor=(10.0, 10.0), response_done_delay_ms=(4000.0, 4000.0)
     )
-    async with _stack(options, steps=[ScriptStep(say=LONG_REPLY)], config=config) as stack:
+    async with stack_for(options, steps=[ScriptStep(say=LONG_REPLY)], config=config) as stack:
         call = await dial(stack)
         await call.wait_agent_finished()
         call.speak(1000)
@@ -223,7 +167,7 @@ async def barge_in_every_reply(options: ScenarioOptions) -> ScenarioReport:
     report = ScenarioReport("barge_in_every_reply")
     steps = [ScriptStep(say=LONG_REPLY) for _ in range(7)]
     config = FakeRealtimeConfig(seed=options.seed, speed_factor=(3.0, 6.0))
-    async with _stack(options, steps=steps, config=config) as stack:
+    async with stack_for(options, steps=steps, config=config) as stack:
         call = await dial(stack)
         await call.wait_agent_finished()
         call.speak(1000)
@@ -238,7 +182,7 @@ async def barge_in_every_reply(options: ScenarioOptions) -> ScenarioReport:
         await call.wait_agent_finished()
         await call.phone.hang_up()
         call.common_checks(report)
-        row = await _stored(stack, call.call_sid)
+        row = await stored_call(stack, call.call_sid)
         report.check("five barge-ins on the call record", len(row["barge_ins"]) == 5)
     return report
 
@@ -246,7 +190,7 @@ async def barge_in_every_reply(options: ScenarioOptions) -> ScenarioReport:
 async def caller_hangs_up_mid_reply(options: ScenarioOptions) -> ScenarioReport:
     """The caller hangs up while the agent talks: the Realtime socket closes within 500 ms."""
     report = ScenarioReport("caller_hangs_up_mid_reply")
-    async with _stack(options, steps=[ScriptStep(say=LONG_REPLY)]) as stack:
+    async with stack_for(options, steps=[ScriptStep(say=LONG_REPLY)]) as stack:
         call = await dial(stack)
         await call.wait_agent_finished()
         call.speak(1000)
@@ -256,7 +200,7 @@ async def caller_hangs_up_mid_reply(options: ScenarioOptions) -> ScenarioReport:
         report.figures["realtime_closed_after_ms"] = round(took * 1000, 1)
         report.check("Realtime socket closed within 500 ms", took <= 0.5, f"{took * 1000:.0f} ms")
         call.common_checks(report)
-        _record_checks(report, await _stored(stack, call.call_sid), "caller_hung_up")
+        record_checks(report, await stored_call(stack, call.call_sid), "caller_hung_up")
     return report
 
 
@@ -266,7 +210,7 @@ async def status_callback_ends_call(options: ScenarioOptions) -> ScenarioReport:
     from agentlocator.simulator.twilio_network import post_status
 
     report = ScenarioReport("status_callback_ends_call")
-    async with _stack(options, steps=[ScriptStep(say=LONG_REPLY)]) as stack:
+    async with stack_for(options, steps=[ScriptStep(say=LONG_REPLY)]) as stack:
         call = await dial(stack)
         await call.wait_agent_speaking(300)
         started = time.monotonic()
@@ -285,8 +229,8 @@ async def status_callback_ends_call(options: ScenarioOptions) -> ScenarioReport:
         )
         await wait_until(lambda: call.engine.is_closed, "Realtime session closed", 2.0)
         call.common_checks(report)
-        row = await _stored(stack, call.call_sid)
-        _record_checks(report, row, "status_callback")
+        row = await stored_call(stack, call.call_sid)
+        record_checks(report, row, "status_callback")
         report.check("Twilio's duration recorded", row["twilio_duration_secs"] is not None)
     return report
 
@@ -297,7 +241,7 @@ async def realtime_drop(options: ScenarioOptions) -> ScenarioReport:
     config = FakeRealtimeConfig(seed=options.seed).with_faults(
         close_after_secs=3.0, close_code=1011
     )
-    async with _stack(options, config=config, steps=[ScriptStep(say=LONG_REPLY)]) as stack:
+    async with stack_for(options, config=config, steps=[ScriptStep(say=LONG_REPLY)]) as stack:
         call = await dial(stack)
         await call.wait_agent_finished()
         call.speak(1000)
@@ -309,7 +253,7 @@ async def realtime_drop(options: ScenarioOptions) -> ScenarioReport:
         report.figures["phone_closed_ms_after_drop"] = round(lag, 1)
         report.check("closed within 1 s of the drop", lag <= 1000, f"{lag:.0f} ms")
         call.common_checks(report)
-        _record_checks(report, await _stored(stack, call.call_sid), "realtime_lost")
+        record_checks(report, await stored_call(stack, call.call_sid), "realtime_lost")
     return report
 
 
@@ -323,4 +267,5 @@ SCENARIOS: dict[str, Scenario] = {
     "caller_hangs_up_mid_reply": caller_hangs_up_mid_reply,
     "status_callback_ends_call": status_callback_ends_call,
     "realtime_drop": realtime_drop,
+    **EDGE_SCENARIOS,
 }
