@@ -30,7 +30,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) system lint typecheck
-	AGENTLOCATOR_TEST_POSTGRES_URL="$$(./scripts/ensure-postgres.sh)" $(BIN)/pytest -q
+	AGENTLOCATOR_TEST_POSTGRES_URL="$$(./scripts/ensure-postgres.sh)" \
+	AGENTLOCATOR_TEST_REDIS_URL="$$(./scripts/ensure-redis.sh)" \
+	$(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/bridge_load.py

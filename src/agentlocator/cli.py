@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentlocator.cli_simulate import add_simulate
 from agentlocator.db.engine import create_engine, session_factory, upgrade
 from agentlocator.demo import seed_demo
 from agentlocator.services.businesses import (
@@ -54,9 +55,13 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from agentlocator import logs
     from agentlocator.app import create_app
 
-    uvicorn.run(create_app(Settings()), host=args.host, port=args.port, log_level="info")
+    logs.configure()
+    uvicorn.run(
+        create_app(Settings()), host=args.host, port=args.port, log_config=None, access_log=False
+    )
     return 0
 
 
@@ -135,7 +140,7 @@ def _add_demo(commands: Commands) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agentlocator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for add_command in (_add_serve, _add_db, _add_business, _add_demo):
+    for add_command in (_add_serve, _add_db, _add_business, _add_demo, add_simulate):
         add_command(commands)
     return parser
 

@@ -82,6 +82,13 @@ class RedisEndBus:
 
     async def start(self) -> None:
         await self._pubsub.subscribe(CHANNEL)
+        # Wait for Redis to confirm: a signal published before that would be missed.
+        for _ in range(50):
+            message = await self._pubsub.get_message(timeout=0.1)
+            if message is not None and message.get("type") == "subscribe":
+                break
+        else:
+            raise ConnectionError("Redis did not confirm the call-end subscription")
         self._listener = asyncio.get_running_loop().create_task(self._listen())
 
     async def publish_end(self, call_sid: str, reason: str) -> None:

@@ -82,7 +82,7 @@ class RealtimeScript:
                 ),
                 ScriptStep(
                     caller_transcript="מחר בעשר בבוקר, אם אפשר.",
-                    say="מצוין, רשמתי אתכם למחר בעשר בבוקר. אפשר לעזור במשהו נוסף?",
+                    say="מצוין, אעביר את הבקשה ונחזור אליכם לאישור. עוד משהו?",
                 ),
                 ScriptStep(
                     caller_transcript="לא, זה הכל. תודה, להתראות.",

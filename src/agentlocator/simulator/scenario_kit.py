@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,7 +215,7 @@ class ScenarioOptions:
     settings_overrides: dict[str, Any] = field(default_factory=dict)
 
 
-Scenario = Callable[[ScenarioOptions], Awaitable[ScenarioReport]]
+Scenario = Callable[[ScenarioOptions], Coroutine[Any, Any, ScenarioReport]]
 
 
 def stack_for(
