@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from agentlocator.api import outbound
 from agentlocator.runtime import build_runtime
 from agentlocator.settings import Settings
 from agentlocator.telephony import media_route, webhooks
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(webhooks.router)
     app.include_router(media_route.router)
+    app.include_router(outbound.router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentlocator.cli_calls import add_call_lead
 from agentlocator.cli_simulate import add_simulate
 from agentlocator.db.engine import create_engine, session_factory, upgrade
 from agentlocator.demo import seed_demo
@@ -140,7 +141,8 @@ def _add_demo(commands: Commands) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agentlocator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for add_command in (_add_serve, _add_db, _add_business, _add_demo, add_simulate):
+    commands_added = (_add_serve, _add_db, _add_business, _add_demo, add_simulate, add_call_lead)
+    for add_command in commands_added:
         add_command(commands)
     return parser
 

@@ -19,6 +19,21 @@ DEMO_BUSINESS = BusinessCreate(
     greeting="שלום, הגעתם למרפאת שיניים דמו. כאן העוזרת הדיגיטלית של המרפאה, איך אפשר לעזור?",
     business_type="מרפאת שיניים",
     services="בדיקה תקופתית, ניקוי אבנית, סתימות, טיפולי שורש, הלבנת שיניים",
+    booking={
+        "slot_minutes": 30,
+        "min_notice_minutes": 60,
+        "window_days": 30,
+        "buffer_minutes": 0,
+        "weekly_hours": {
+            "sun": [["09:00", "13:00"], ["16:00", "19:00"]],
+            "mon": [["09:00", "17:00"]],
+            "tue": [["09:00", "17:00"]],
+            "wed": [["09:00", "13:00"], ["16:00", "19:00"]],
+            "thu": [["09:00", "17:00"]],
+            "fri": [["09:00", "13:00"]],
+            "sat": [],
+        },
+    },
 )
 """Demo Dental Clinic: Hebrew greeting, books appointments, on the number +972-3-555-0100."""
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -37,8 +39,26 @@ class Runtime:
     twilio_rest: TwilioRest | None
     open_realtime: Callable[[], Awaitable[RealtimeLink]]
     clock_ms: Callable[[], float] = monotonic_ms
+    jobs: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def start_job(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run background work (record keeping, summaries) owned by the runtime, not a request."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.jobs.add(task)
+        task.add_done_callback(self._job_done)
+
+    def _job_done(self, task: asyncio.Task[None]) -> None:
+        self.jobs.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("job.failed", exc_info=task.exception())
+
+    async def wait_for_jobs(self, timeout_secs: float = 10.0) -> None:
+        """Let pending background work finish (shutdown, tests)."""
+        if self.jobs:
+            await asyncio.wait(set(self.jobs), timeout=timeout_secs)
 
     async def close(self) -> None:
+        await self.wait_for_jobs()
         await self.end_bus.stop()
         await self.engine.dispose()
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     twilio_api_url: str = "https://api.twilio.com"
     redis_url: str | None = None
+    api_token: SecretStr | None = None
+    summary_model: str = "gpt-4.1-mini"
 
     silence_timeout_secs: float = 6.0
     max_call_secs: float = 30 * 60.0

@@ -21,8 +21,11 @@ class PhoneSocket(Protocol):
 class ToolRunner(Protocol):
     """Executes the model's tools for one call (the business scope is bound in)."""
 
-    async def run(self, name: str, arguments: str) -> str:
-        """Run a tool; returns the JSON string sent back to the model."""
+    async def run(self, call_id: str, name: str, arguments: str) -> str:
+        """Run a tool; returns the JSON string sent back to the model.
+
+        `call_id` is the Realtime function-call id: the idempotency key of the tool's effect.
+        """
 
 
 class CallHangUp(Protocol):

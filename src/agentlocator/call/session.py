@@ -218,7 +218,8 @@ class CallSession:
     async def _run_tool(self, command: cmd.RunTool) -> None:
         try:
             output = await asyncio.wait_for(
-                self._tools.run(command.name, command.arguments), self._tool_timeout_secs
+                self._tools.run(command.call_id, command.name, command.arguments),
+                self._tool_timeout_secs,
             )
         except TimeoutError:
             log.warning("tool.timeout", extra={"tool": command.name, "call_sid": self.call_sid})

@@ -67,6 +67,21 @@ class BusinessCreate(BaseModel):
     services: str = ""
     voice: str = Field(default=DEFAULT_VOICE, min_length=1, max_length=32)
     barge_in: dict[str, Any] | None = None
+    booking: dict[str, Any] | None = None
+    """Booking rules: `slot_minutes`, `weekly_hours` keyed `sun`..`sat`, overrides, notice..."""
+
+    @field_validator("booking")
+    @classmethod
+    def _booking_rules_are_valid(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        from agentlocator.scheduling.rules import BookingRules
+
+        # The business's own `timezone` field is the zone; the stored document leaves it out.
+        document = {key: item for key, item in value.items() if key != "timezone"}
+        rules = BookingRules.model_validate(document)
+        stored: dict[str, Any] = rules.model_dump(mode="json", exclude={"timezone"})
+        return stored
 
     @field_validator("phone")
     @classmethod
@@ -130,5 +145,6 @@ def business_as_json(business: Business) -> dict[str, Any]:
         "services": business.services,
         "voice": business.voice,
         "barge_in": business.barge_in,
+        "booking": business.booking,
         "created_at": business.created_at.isoformat(),
     }

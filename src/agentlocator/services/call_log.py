@@ -17,7 +17,14 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agentlocator.db.models import CALL_DIRECTIONS, BusinessId, Call, CallDirection, CallId
+from agentlocator.db.models import (
+    CALL_DIRECTIONS,
+    BusinessId,
+    Call,
+    CallDirection,
+    CallId,
+    LeadId,
+)
 
 log = logging.getLogger(__name__)
 
@@ -198,3 +205,25 @@ async def list_calls(
         .offset(offset)
     )
     return list(rows)
+
+
+async def link_lead(
+    session: AsyncSession, business_id: BusinessId, call_id: CallId, lead_id: LeadId
+) -> None:
+    """Record which lead the call belongs to (both of one business; the database checks too)."""
+    await session.execute(
+        update(Call)
+        .where(Call.id == call_id, Call.business_id == business_id)
+        .values(lead_id=lead_id)
+    )
+
+
+async def store_summary(
+    session: AsyncSession, business_id: BusinessId, call_id: CallId, summary: str
+) -> None:
+    """Store the after-call summary on the call."""
+    await session.execute(
+        update(Call)
+        .where(Call.id == call_id, Call.business_id == business_id)
+        .values(summary=summary)
+    )

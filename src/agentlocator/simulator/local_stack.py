@@ -108,11 +108,13 @@ class LocalStack:
             TWILIO_AUTH_TOKEN=AUTH_TOKEN,
             public_url=self.base_url,
             twilio_api_url=self.rest.url,
+            summary_model="",  # the fakes have no text model: summaries use the local fallback
             **self._overrides,
         )
         await self._create_business()
+        self.app = create_app(self.settings)
         config = uvicorn.Config(
-            create_app(self.settings),
+            self.app,
             log_config=None,
             access_log=False,
             lifespan="on",
@@ -166,6 +168,50 @@ class LocalStack:
                 if call is None:
                     return None
                 return {column.name: getattr(call, column.key) for column in call.__table__.columns}
+        finally:
+            await engine.dispose()
+
+    async def wait_for_jobs(self) -> None:
+        """Let the server's background work (call records, summaries) finish."""
+        await self.app.state.runtime.wait_for_jobs()
+
+    async def booking_facts(self, call_sid: str) -> dict[str, Any]:
+        """What the database says about the appointments a call booked."""
+        from sqlalchemy import select
+
+        from agentlocator.db.models import Appointment, Call, Lead
+
+        assert self._database_url is not None
+        engine = create_engine(self._database_url)
+        try:
+            async with session_factory(engine)() as session:
+                call = (
+                    await session.execute(select(Call).where(Call.call_sid == call_sid))
+                ).scalar_one()
+                booked = list(
+                    (
+                        await session.execute(
+                            select(Appointment).where(Appointment.call_id == call.id)
+                        )
+                    ).scalars()
+                )
+                everything = list((await session.execute(select(Appointment))).scalars())
+                lead = (
+                    await session.get(Lead, booked[0].lead_id)
+                    if booked and booked[0].lead_id
+                    else None
+                )
+                return {
+                    "appointments": len(everything),
+                    "linked_to_call": len(booked) == 1,
+                    "linked_to_lead": lead is not None and lead.id == call.lead_id,
+                    "lead_name": lead.full_name if lead else None,
+                    "appointment_transcript_turns": len(booked[0].transcript or [])
+                    if booked
+                    else 0,
+                    "has_summaries": bool(call.summary) and bool(booked and booked[0].summary),
+                    "summary": call.summary,
+                }
         finally:
             await engine.dispose()
 

@@ -22,6 +22,7 @@ from agentlocator.simulator.scenario_kit import (
     stored_call,
     wait_until,
 )
+from agentlocator.simulator.scenarios_booking import BOOKING_SCENARIOS
 from agentlocator.simulator.scenarios_edge import EDGE_SCENARIOS
 
 LONG_REPLY = (
@@ -268,4 +269,5 @@ SCENARIOS: dict[str, Scenario] = {
     "status_callback_ends_call": status_callback_ends_call,
     "realtime_drop": realtime_drop,
     **EDGE_SCENARIOS,
+    **BOOKING_SCENARIOS,
 }

@@ -20,3 +20,17 @@ class TwilioRest:
 
     def _complete(self, call_sid: str) -> None:
         self._client.calls(call_sid).update(status="completed")
+
+    async def create_call(self, *, to: str, from_: str, twiml: str, status_callback: str) -> str:
+        """Place an outbound call that runs `twiml` when answered; returns its CallSid."""
+        return await asyncio.to_thread(self._create, to, from_, twiml, status_callback)
+
+    def _create(self, to: str, from_: str, twiml: str, status_callback: str) -> str:
+        call = self._client.calls.create(
+            to=to,
+            from_=from_,
+            twiml=twiml,
+            status_callback=status_callback,
+            status_callback_event=["initiated", "ringing", "answered", "completed"],
+        )
+        return str(call.sid)

@@ -1,13 +1,12 @@
-"""The tool set offered to the model for a call, and the runner that executes it.
+"""The tool schemas offered to the model, by the business's call goal.
 
-`end_call` is executed by the call machine itself (it has to wait for the goodbye to play); every
-other tool runs here, off the audio path, and answers with a short JSON string the model can speak
-from. Garbage arguments get a speakable error result, never an exception.
+`end_call` is executed by the call machine itself (it has to wait for the goodbye to play); the
+others run in `tools.runner.CallTools`. The calendar tools are offered only when the business's
+call goal is booking.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 END_CALL: dict[str, Any] = {
@@ -24,29 +23,63 @@ END_CALL: dict[str, Any] = {
     },
 }
 
+CHECK_AVAILABILITY: dict[str, Any] = {
+    "type": "function",
+    "name": "check_availability",
+    "description": (
+        "Free appointment start times on one date, from the business's calendar. Use it before "
+        "saying any time is free. Give `time` when the caller asked for a specific time."
+    ),
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "date": {"type": "string", "description": "YYYY-MM-DD, from the dates table."},
+            "time": {"type": "string", "description": "HH:MM, 24-hour, if the caller named one."},
+        },
+        "required": ["date"],
+        "additionalProperties": False,
+    },
+}
+
+SCHEDULE_APPOINTMENT: dict[str, Any] = {
+    "type": "function",
+    "name": "schedule_appointment",
+    "description": (
+        "Book an appointment for the caller. Only a result with status 'booked' and an "
+        "appointment_id means it is booked."
+    ),
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "date": {"type": "string", "description": "YYYY-MM-DD"},
+            "time": {"type": "string", "description": "HH:MM, 24-hour"},
+            "customer_name": {"type": "string", "description": "The caller's full name."},
+            "notes": {"type": "string", "description": "What the appointment is for."},
+        },
+        "required": ["date", "time", "customer_name"],
+        "additionalProperties": False,
+    },
+}
+
+UPDATE_LEAD_DETAILS: dict[str, Any] = {
+    "type": "function",
+    "name": "update_lead_details",
+    "description": "Save what the caller told you about themselves: name, email, or notes.",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "full_name": {"type": "string"},
+            "email": {"type": "string"},
+            "notes": {"type": "string", "description": "What the caller needs, briefly."},
+        },
+        "additionalProperties": False,
+    },
+}
+
+READ_ONLY_TOOLS = frozenset({"check_availability"})
+
 
 def tool_schemas(call_goal: str) -> list[dict[str, Any]]:
-    """Tools for a business with this call goal (`booking` adds the calendar tools later)."""
-    del call_goal  # the calendar tools join here with the scheduling service
-    return [END_CALL]
-
-
-def error_result(reason: str) -> str:
-    return json.dumps({"status": "error", "reason": reason}, ensure_ascii=False)
-
-
-class BusinessTools:
-    """Runs tools for one call of one business."""
-
-    def __init__(self, business_id: str, call_sid: str) -> None:
-        self.business_id = business_id
-        self.call_sid = call_sid
-
-    async def run(self, name: str, arguments: str) -> str:
-        try:
-            parsed = json.loads(arguments or "{}")
-        except json.JSONDecodeError:
-            return error_result("The tool arguments were not valid JSON.")
-        if not isinstance(parsed, dict):
-            return error_result("The tool arguments must be a JSON object.")
-        return error_result(f"There is no tool named {name!r}.")
+    """Tools for a business with this call goal."""
+    calendar = [CHECK_AVAILABILITY, SCHEDULE_APPOINTMENT] if call_goal == "booking" else []
+    return [*calendar, UPDATE_LEAD_DETAILS, END_CALL]

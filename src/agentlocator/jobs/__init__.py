@@ -1,0 +1,1 @@
+"""Work that runs after a call, off the call path."""

@@ -1,0 +1,97 @@
+"""The write transactions that take or move a slot, and how to read the database's refusals.
+
+The overlap guard itself is in the schema (migration 0002): an exclusion constraint on
+PostgreSQL, triggers on SQLite. This module makes writers meet it well:
+
+- On SQLite the transaction begins IMMEDIATE, taking the write lock before it reads, so racing
+  writers queue on the busy timeout instead of failing when a read turns into a write.
+- On PostgreSQL the transaction first takes an advisory lock for the business. Two concurrent
+  inserts that overlap can otherwise deadlock inside the exclusion constraint (each waits for
+  the other's uncommitted row) until `deadlock_timeout` ends one. The lock only orders the
+  writers; the constraint still decides. A deadlock or serialisation failure with a writer
+  that takes no lock is retried a few times.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from agentlocator.db.models import (
+    APPOINTMENT_OVERLAP_CONSTRAINT,
+    APPOINTMENT_OVERLAP_MESSAGE,
+    BusinessId,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+ATTEMPTS = 3
+"""Tries of one write transaction when PostgreSQL aborts it as a deadlock victim."""
+
+_WRITE = {"sqlite_begin": "IMMEDIATE"}
+_EXCLUSION_VIOLATION = "23P01"
+_TRANSIENT = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+_LOCK_NAMESPACE = int.from_bytes(b"appt", signed=True)
+"""First key of `pg_advisory_xact_lock(int, int)`; the second is taken from the business id."""
+
+
+async def write_transaction(
+    sessions: async_sessionmaker[AsyncSession],
+    business_id: BusinessId,
+    work: Callable[[AsyncSession], Awaitable[T]],
+) -> T:
+    """Run `work` in a committed transaction of its own that changes the business's booked time.
+
+    Raises `IntegrityError` when the database refuses the write (see `is_overlap`).
+    """
+    check_factory(sessions)
+    for attempt in range(1, ATTEMPTS + 1):
+        async with sessions(execution_options=_WRITE) as session:
+            try:
+                async with session.begin():
+                    await _lock_business(session, business_id)
+                    return await work(session)
+            except IntegrityError:
+                raise
+            except DBAPIError as exc:
+                if _sqlstate(exc) not in _TRANSIENT or attempt == ATTEMPTS:
+                    raise
+                log.info("appointment.write_retried", extra={"attempt": attempt})
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def is_overlap(error: IntegrityError) -> bool:
+    """Whether the database refused an overlap (PostgreSQL 23P01 here, or the SQLite trigger)."""
+    if _sqlstate(error) == _EXCLUSION_VIOLATION:
+        return APPOINTMENT_OVERLAP_CONSTRAINT in str(error.orig)
+    return APPOINTMENT_OVERLAP_MESSAGE in str(error.orig)
+
+
+def check_factory(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Results outlive their session, so its objects must stay loaded after commit."""
+    if sessions.kw.get("expire_on_commit", True):
+        raise ValueError(
+            "sessions must be made with expire_on_commit=False (db.engine.session_factory)"
+        )
+
+
+async def _lock_business(session: AsyncSession, business_id: BusinessId) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = int.from_bytes(business_id.bytes[:4], signed=True)
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+        {"namespace": _LOCK_NAMESPACE, "key": key},
+    )
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    state = getattr(error.orig, "sqlstate", None)
+    return state if isinstance(state, str) else None
