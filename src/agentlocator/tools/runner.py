@@ -125,12 +125,9 @@ class CallTools:
         if start is None:
             return {"status": "invalid_time", "reason": "That time does not exist that day."}
         verdict = check_slot(rules, start, now, busy)
-        if verdict.reason == "taken":
-            return {
-                "status": "slot_taken",
-                "alternatives": alternatives(rules, day, wanted, now, busy),
-            }
-        if verdict.reason is not None:
+        # "taken" is left to the database: it may be this very booking, retried (same tool call
+        # id, or the same call asking for the same start again), which must answer "booked".
+        if verdict.reason not in (None, "taken"):
             return {
                 "status": "invalid_time",
                 "reason": REFUSAL_REASONS.get(verdict.reason, verdict.reason),
