@@ -41,6 +41,12 @@ class Runtime:
     clock_ms: Callable[[], float] = monotonic_ms
     jobs: set[asyncio.Task[None]] = field(default_factory=set)
 
+    def write_session(self) -> AsyncSession:
+        """A session for read-then-write work: on SQLite it takes the write lock up front, so
+        concurrent webhooks queue on the busy timeout instead of failing with "database is
+        locked" when two readers both try to become the writer."""
+        return self.db(execution_options={"sqlite_begin": "IMMEDIATE"})
+
     def start_job(self, work: Coroutine[Any, Any, None]) -> None:
         """Run background work (record keeping, summaries) owned by the runtime, not a request."""
         task = asyncio.get_running_loop().create_task(work)

@@ -29,7 +29,7 @@ def latency_figures(outcome: CallOutcome, conversation: Conversation) -> dict[st
 
 async def mark_started(runtime: Runtime, call_sid: str, stream_sid: str, at: datetime) -> None:
     try:
-        async with runtime.db() as session:
+        async with runtime.write_session() as session:
             await call_log.mark_stream_started(session, call_sid, stream_sid, at)
             await session.commit()
     except Exception:
@@ -48,7 +48,7 @@ async def finalise(
     record = conversation.record
     log.info("call.ended", extra={"call_sid": call_sid, "reason": outcome.end_reason})
     try:
-        async with runtime.db() as session:
+        async with runtime.write_session() as session:
             await call_log.finalise_call(
                 session,
                 call_sid,
@@ -82,7 +82,7 @@ async def summarise_call(runtime: Runtime, call_sid: str) -> None:
         openai_api_key=key.get_secret_value() if key else None,
         model=runtime.settings.summary_model,
     )
-    async with runtime.db() as session:
+    async with runtime.write_session() as session:
         await call_log.store_summary(session, business_id, call_id, text)
         await appointments.attach_call_summary(session, business_id, call_id, text, transcript)
         await session.commit()

@@ -64,7 +64,7 @@ async def _call_and_lead(
     runtime: Runtime, business: Business, start: twilio.StreamStarted, caller: str
 ) -> tuple[CallId | None, LeadId | None, str | None]:
     """The call row's id, and the caller's lead (created or updated now; None when withheld)."""
-    async with runtime.db() as session:
+    async with runtime.write_session() as session:
         call = await call_log.find_call_by_sid(session, start.call_sid)
         call_id = call.id if call is not None and call.business_id == business.id else None
         lead = await leads.upsert_lead_for_call(session, business.id, caller, call_id=call_id)

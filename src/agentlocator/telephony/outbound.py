@@ -45,7 +45,7 @@ async def call_lead(
     call_sid = await runtime.twilio_rest.create_call(
         to=lead.phone_e164, from_=business.phone, twiml=stream, status_callback=status_url
     )
-    async with runtime.db() as session:
+    async with runtime.write_session() as session:
         await call_log.open_call(
             session,
             business_id=business.id,

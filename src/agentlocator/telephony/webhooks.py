@@ -50,7 +50,7 @@ async def voice(request: Request) -> Response:
         return Response("CallSid and To are required", status_code=400)
     is_outbound = params.get("Direction", "inbound").startswith("outbound")
     business_number, customer = (caller, dialled) if is_outbound else (dialled, caller)
-    async with runtime.db() as session:
+    async with runtime.write_session() as session:
         business = await businesses.find_business_by_phone(session, business_number or "")
         if business is None:
             log.info("call.unknown_number", extra={"call_sid": call_sid})
@@ -86,7 +86,7 @@ async def status(request: Request) -> Response:
         # Stream status callbacks (StreamEvent) carry no CallStatus; nothing to record.
         return Response(status_code=204)
     duration = params.get("CallDuration")
-    async with runtime.db() as session:
+    async with runtime.write_session() as session:
         await call_log.record_status(
             session,
             call_sid,
