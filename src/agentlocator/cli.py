@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentlocator.cli_calls import add_call_lead
+from agentlocator.cli_holidays import add_holidays
 from agentlocator.cli_simulate import add_simulate
 from agentlocator.db.engine import create_engine, session_factory, upgrade
 from agentlocator.demo import seed_demo
@@ -118,6 +119,7 @@ def _add_business(commands: Commands) -> None:
         help="name, phone (E.164), timezone, call_goal (booking|lead), greeting, …",
     )
     create.set_defaults(handler=_business_create)
+    add_holidays(actions)
 
 
 def _demo_seed(_args: argparse.Namespace) -> int:

@@ -148,3 +148,18 @@ def business_as_json(business: Business) -> dict[str, Any]:
         "booking": business.booking,
         "created_at": business.created_at.isoformat(),
     }
+
+
+async def update_booking(
+    session: AsyncSession, business_id: BusinessId, booking: dict[str, Any]
+) -> Business | None:
+    """Replace the business's booking rules (validated like at creation); None if no business."""
+    business = await get_business(session, business_id)
+    if business is None:
+        return None
+    validated = BusinessCreate.model_validate(
+        {**business_as_json(business), "booking": booking}
+    ).booking
+    business.booking = validated
+    await session.flush()
+    return business
