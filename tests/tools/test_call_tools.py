@@ -149,6 +149,24 @@ async def test_garbage_arguments_get_a_speakable_refusal(
     assert answer.get("reason") or answer.get("alternatives") is not None
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"date": "tomorrow", "time": "10:00", "customer_name": "x"},
+        {"date": DAY, "time": "25:00", "customer_name": "x"},
+        {"date": DAY, "customer_name": "x"},
+    ],
+)
+async def test_booking_a_garbage_time_is_an_invalid_time(
+    db_engine: AsyncEngine, make_business: MakeBusiness, args: dict[str, Any]
+) -> None:
+    business = await make_business(booking=BOOKING)
+    answer = await run(
+        tools_for(business, db_engine, "CA" + "8" * 32), "c", "schedule_appointment", args
+    )
+    assert answer["status"] == "invalid_time" and answer["reason"]
+
+
 async def test_one_business_never_sees_anothers_bookings(
     db_engine: AsyncEngine, make_business: MakeBusiness
 ) -> None:

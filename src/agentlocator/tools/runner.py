@@ -116,7 +116,12 @@ class CallTools:
 
     async def _schedule_appointment(self, call_id: str, args: dict[str, Any]) -> dict[str, Any]:
         rules = self._rules()
-        day, wanted = parse_date(args.get("date")), parse_time(args.get("time"))
+        try:
+            day, wanted = parse_date(args.get("date")), parse_time(args.get("time"))
+        except ToolArgumentError as refused:
+            # The booking tool answers in its own vocabulary: a date or time it cannot use is an
+            # invalid time, with the reason to speak.
+            return {"status": "invalid_time", "reason": refused.reason}
         customer_name = required_text(args.get("customer_name"), "customer_name")
         notes = optional_text(args.get("notes"), "notes")
         now = self.scope.now()
