@@ -22,25 +22,21 @@ server never cancels a reply on its own speech detection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from agentlocator.audio.mulaw import BYTES_PER_MS
 from agentlocator.call import commands as cmd
 from agentlocator.call import events as ev
 from agentlocator.call.barge_in import BargeInPolicy, SpeechSituation
-from agentlocator.call.mark_ledger import MarkLedger
+from agentlocator.call.phone_audio import PhoneAudio
 from agentlocator.call.record import CallRecord
-
-SAY_EXACTLY = "Say exactly:"
-SILENCE_PROMPT = (
-    "The caller has been silent for a while. In the language of the call, briefly ask whether "
-    "they are still on the line."
+from agentlocator.call.replies import (
+    BENIGN_RACE_ERRORS,
+    SAY_EXACTLY,
+    SILENCE_GOODBYE,
+    SILENCE_PROMPT,
+    Reply,
+    ReplyRequest,
 )
-SILENCE_GOODBYE = (
-    "The caller is still silent. In the language of the call, say a short, polite goodbye."
-)
-# Realtime error codes that a benign race can produce; they are expected, not our bugs.
-BENIGN_RACE_ERRORS = frozenset({"response_cancel_not_active"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,29 +48,9 @@ class ConversationConfig:
     max_call_ms: float = 30 * 60 * 1000.0
     goodbye_timeout_ms: float = 15000.0
     end_call_tool: str = "end_call"
-
-
-@dataclass(slots=True)
-class _Reply:
-    response_id: str
-    purpose: str
-    is_active: bool = True
-    is_cancel_sent: bool = False
-    is_interrupted: bool = False
-    tool_calls: list[ev.ToolCallReady] = field(default_factory=list)
-    has_audio: bool = False
-
-
-@dataclass(slots=True)
-class _ItemAudio:
-    response_id: str
-    generated_bytes: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class _ReplyRequest:
-    purpose: str
-    instructions: str | None
+    lead_ms: float | None = None
+    """Audio kept queued at the phone; None forwards every byte at once (no pause/resume)."""
+    chunk_ms: float = 100.0
 
 
 class Conversation:
@@ -84,20 +60,19 @@ class Conversation:
         self.config = config
         self.policy = policy
         self.record = CallRecord()
-        self.ledger = MarkLedger()
+        self.audio = PhoneAudio(config.lead_ms, config.chunk_ms)
         self.is_ended = False
         self.end_reason: str | None = None
         self._started_at_ms: float | None = None
         self._is_configured = False
-        self._replies: dict[str, _Reply] = {}
-        self._items: dict[str, _ItemAudio] = {}
-        self._active: _Reply | None = None
-        self._create_in_flight: _ReplyRequest | None = None
-        self._queued_request: _ReplyRequest | None = None
+        self._replies: dict[str, Reply] = {}
+        self._paused_heard: dict[str, int] = {}
+        self._active: Reply | None = None
+        self._create_in_flight: ReplyRequest | None = None
+        self._queued_request: ReplyRequest | None = None
         self._running_tools: dict[str, str] = {}  # call_id -> response_id
         self._is_caller_speaking = False
         self._speech_stopped_at_ms: float | None = None
-        self._agent_audible_since_ms: float | None = None
         self._last_barge_in_at_ms: float | None = None
         self._idle_since_ms: float | None = None
         self._silence_stage = 0
@@ -126,8 +101,7 @@ class Conversation:
             case ev.ReplyAudioReceived():
                 return self._on_reply_audio(event, now_ms)
             case ev.MarkPlayed(name=name):
-                self.ledger.echoed(name, now_ms)
-                return []
+                return self._sent(self.audio.mark_played(name, now_ms))
             case ev.CallStarted():
                 self._started_at_ms = now_ms
                 return [cmd.ConfigureSession()]
@@ -135,6 +109,12 @@ class Conversation:
                 return self._on_session_configured()
             case ev.CallerSpeechStarted():
                 return self._on_speech_started(now_ms)
+            case ev.SpeechSuspected():
+                return self._on_speech_suspected(now_ms)
+            case ev.SpeechConfirmed():
+                return self._on_speech_confirmed(now_ms)
+            case ev.SpeechDismissed():
+                return self._on_speech_dismissed(now_ms)
             case ev.CallerSpeechStopped():
                 self._is_caller_speaking = False
                 self._speech_stopped_at_ms = now_ms
@@ -159,14 +139,14 @@ class Conversation:
                 self.record.dtmf_digits.append(digit)
                 return [cmd.LogEvent("dtmf", {"digit_count": len(self.record.dtmf_digits)})]
             case ev.TimerTicked():
-                return self._on_tick(now_ms)
+                return self._sent(self.audio.pump(now_ms)) + self._on_tick(now_ms)
             case ev.CallEnded(reason=reason):
                 return self._finish(reason, hang_up=False)
 
     # Replies -------------------------------------------------------------------------------
 
     def _request_reply(self, purpose: str, instructions: str | None = None) -> list[cmd.Command]:
-        request = _ReplyRequest(purpose, instructions)
+        request = ReplyRequest(purpose, instructions)
         if self._active is not None or self._create_in_flight is not None:
             if self._queued_request is None:
                 self._queued_request = request
@@ -183,7 +163,7 @@ class Conversation:
     def _on_reply_created(self, response_id: str) -> list[cmd.Command]:
         request = self._create_in_flight
         self._create_in_flight = None
-        reply = _Reply(response_id, request.purpose if request else "turn")
+        reply = Reply(response_id, request.purpose if request else "turn")
         self._replies[response_id] = reply
         self._active = reply
         return []
@@ -217,78 +197,96 @@ class Conversation:
             # Audio of a reply the caller cut off: it must never reach the phone.
             self.record.audio_bytes_dropped += len(event.audio)
             return []
-        item = self._items.setdefault(event.item_id, _ItemAudio(event.response_id))
-        start = item.generated_bytes
-        item.generated_bytes += len(event.audio)
         if not reply.has_audio:
             reply.has_audio = True
             if self._speech_stopped_at_ms is not None and reply.purpose == "turn":
                 self.record.reply_latencies_ms.append(now_ms - self._speech_stopped_at_ms)
                 self._speech_stopped_at_ms = None
-        if not self.ledger.is_playing:
-            self._agent_audible_since_ms = now_ms
-        mark = self.ledger.issue(event.item_id, start, item.generated_bytes, now_ms)
-        self.record.audio_bytes_sent += len(event.audio)
-        return [cmd.PlayAudio(event.audio, event.response_id, event.item_id), cmd.SendMark(mark)]
+        return self._sent(self.audio.add(event.item_id, event.response_id, event.audio, now_ms))
+
+    def _sent(self, commands: list[cmd.Command]) -> list[cmd.Command]:
+        self.record.audio_bytes_sent = self.audio.bytes_sent
+        return commands
 
     # Barge-in ------------------------------------------------------------------------------
 
-    def _audible_reply(self) -> _Reply | None:
-        playing = self.ledger.playing_item_id
+    def _audible_reply(self) -> Reply | None:
+        playing = self.audio.ledger.playing_item_id
         if playing is not None:
-            return self._replies.get(self._items[playing].response_id)
+            return self._replies.get(self.audio.response_of(playing))
         if self._active is not None and not self._active.is_interrupted:
             return self._active
         return None
 
-    def _on_speech_started(self, now_ms: float) -> list[cmd.Command]:
-        self._is_caller_speaking = True
-        self._silence_stage = 0
+    def _may_interrupt(self, now_ms: float) -> bool:
         audible = self._audible_reply()
         situation = SpeechSituation(
             now_ms=now_ms,
             is_agent_audible=audible is not None and self._ending_reason is None,
             is_greeting=audible is not None and audible.purpose == "greeting",
-            agent_started_speaking_at_ms=self._agent_audible_since_ms,
+            agent_started_speaking_at_ms=self.audio.audible_since_ms,
             last_barge_in_at_ms=self._last_barge_in_at_ms,
         )
-        if not self.policy.should_interrupt(situation):
-            return []
-        return self._barge_in(now_ms)
+        return self.policy.should_interrupt(situation)
 
-    def _barge_in(self, now_ms: float) -> list[cmd.Command]:
+    def _on_speech_started(self, now_ms: float) -> list[cmd.Command]:
+        self._is_caller_speaking = True
+        self._silence_stage = 0
+        if self.config.lead_ms is not None or not self._may_interrupt(now_ms):
+            # With paced audio the local detector decides (suspected / confirmed / dismissed).
+            return []
+        commands, heard = self.audio.stop(now_ms)
+        return commands + self._cut_off(now_ms, heard)
+
+    def _on_speech_suspected(self, now_ms: float) -> list[cmd.Command]:
+        if self.audio.is_paused or not self._may_interrupt(now_ms):
+            return []
+        commands, self._paused_heard = self.audio.pause(now_ms)
+        entry = {"at_ms": round(self._elapsed(now_ms)), "heard_ms": dict(self._paused_heard)}
+        return [*commands, cmd.LogEvent("barge_in_paused", entry)]
+
+    def _on_speech_dismissed(self, now_ms: float) -> list[cmd.Command]:
+        if not self.audio.is_paused:
+            return []
+        self._paused_heard = {}
+        log = cmd.LogEvent("barge_in_resumed", {"at_ms": round(self._elapsed(now_ms))})
+        return [log, *self._sent(self.audio.resume(now_ms))]
+
+    def _on_speech_confirmed(self, now_ms: float) -> list[cmd.Command]:
+        if not self.audio.is_paused:
+            return []
+        heard, self._paused_heard = self._paused_heard, {}
+        self.audio.is_paused = False
+        return self._cut_off(now_ms, heard)
+
+    def _cut_off(self, now_ms: float, heard: dict[str, int]) -> list[cmd.Command]:
+        """The caller interrupts: cancel the reply if active, truncate at what was heard, and
+        forget every byte of the interrupted replies that was not sent."""
         self._last_barge_in_at_ms = now_ms
         commands: list[cmd.Command] = []
-        in_flight = self.ledger.items_in_flight()
-        heard = {item: self._heard_ms(item, now_ms) for item in in_flight}
-        if self.ledger.is_playing:
-            commands.append(cmd.ClearPlayback())
-            self.ledger.clear()
         cancelled = None
         if self._active is not None and not self._active.is_cancel_sent:
             self._active.is_cancel_sent = True
             cancelled = self._active.response_id
             commands.append(cmd.CancelReply(cancelled))
+        interrupted = {self.audio.response_of(item) for item in heard}
         if self._active is not None:
-            self._active.is_interrupted = True
-        for item_id in in_flight:
-            self._replies[self._items[item_id].response_id].is_interrupted = True
-            if heard[item_id] > 0:
-                commands.append(cmd.TruncateItem(item_id, heard[item_id]))
-                self.record.mark_interrupted(item_id, heard[item_id])
+            interrupted.add(self._active.response_id)
+        for response_id in interrupted:
+            self._replies[response_id].is_interrupted = True
+            self.record.audio_bytes_dropped += self.audio.drop_response(response_id)
+        for item_id, heard_ms in heard.items():
+            if heard_ms > 0:
+                commands.append(cmd.TruncateItem(item_id, heard_ms))
+                self.record.mark_interrupted(item_id, heard_ms)
         entry = {
             "at_ms": round(self._elapsed(now_ms)),
-            "items": [{"item_id": item, "heard_ms": heard[item]} for item in in_flight],
+            "items": [{"item_id": item, "heard_ms": ms} for item, ms in heard.items()],
             "cancelled_response": cancelled,
         }
         self.record.barge_ins.append(entry)
         commands.append(cmd.LogEvent("barge_in", entry))
         return commands
-
-    def _heard_ms(self, item_id: str, now_ms: float) -> int:
-        item = self._items[item_id]
-        heard = min(self.ledger.heard_bytes(item_id, now_ms), item.generated_bytes)
-        return heard // BYTES_PER_MS
 
     # Tools ---------------------------------------------------------------------------------
 
@@ -299,7 +297,7 @@ class Conversation:
         reply.tool_calls.append(event)
         return []
 
-    def _start_tools(self, reply: _Reply, now_ms: float) -> list[cmd.Command]:
+    def _start_tools(self, reply: Reply, now_ms: float) -> list[cmd.Command]:
         commands: list[cmd.Command] = []
         for call in reply.tool_calls:
             self.record.tool_calls.append(
@@ -366,7 +364,7 @@ class Conversation:
             and self._queued_request is None
             and not self._running_tools
             and not self._is_caller_speaking
-            and not self.ledger.is_playing
+            and not self.audio.has_pending_audio
         )
         if not is_idle:
             self._idle_since_ms = None
@@ -382,7 +380,9 @@ class Conversation:
         del now_ms  # the deadline is checked on ticks; here only "has the goodbye played?"
         if self._ending_reason is None:
             return []
-        if self._active or self._create_in_flight or self._running_tools or self.ledger.is_playing:
+        if self._active or self._create_in_flight or self._running_tools:
+            return []
+        if self.audio.has_pending_audio:
             return []
         return self._finish(self._ending_reason, hang_up=True)
 

@@ -50,6 +50,21 @@ class CallerSpeechStarted:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeechSuspected:
+    """The local detector hears what may be the caller talking over the agent: pause now."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechConfirmed:
+    """The suspected speech lasted long enough: the caller is interrupting."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechDismissed:
+    """The suspected speech was a noise, a cough or an echo: carry on where the agent paused."""
+
+
+@dataclass(frozen=True, slots=True)
 class CallerSpeechStopped:
     """Server VAD heard the caller stop (`input_audio_buffer.speech_stopped`)."""
 
@@ -144,6 +159,9 @@ Event = (
     | DtmfPressed
     | SessionConfigured
     | CallerSpeechStarted
+    | SpeechSuspected
+    | SpeechConfirmed
+    | SpeechDismissed
     | CallerSpeechStopped
     | ReplyCreated
     | ReplyAudioReceived

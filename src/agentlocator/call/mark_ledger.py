@@ -86,6 +86,10 @@ class MarkLedger:
                 break
         return mark
 
+    def queued_ms(self, now_ms: float) -> float:
+        """Audio sent to the phone and not yet played, by the schedule."""
+        return max(0.0, self._queue_ends_at_ms - now_ms) if self._pending else 0.0
+
     def heard_bytes(self, item_id: str, now_ms: float) -> int:
         """Bytes of the item the caller has heard by `now_ms` (echoed, plus the schedule)."""
         heard = self._heard_bytes.get(item_id, 0)

@@ -1,0 +1,110 @@
+"""Paced audio with pause, resume and commit: the caller hears every byte exactly once."""
+
+from __future__ import annotations
+
+from agentlocator.call import commands as cmd
+from agentlocator.call import events as ev
+from agentlocator.call.barge_in import BargeInSettings, ServerVadPolicy
+from agentlocator.call.conversation import Conversation, ConversationConfig
+
+AUDIO = bytes(i % 251 for i in range(8000))  # one second; every offset is recognisable
+
+
+def paced() -> Conversation:
+    config = ConversationConfig(greeting="שלום", lead_ms=200.0, chunk_ms=100.0)
+    conversation = Conversation(config, ServerVadPolicy(BargeInSettings(cooldown_ms=0)))
+    conversation.handle(ev.CallStarted(), 0)
+    conversation.handle(ev.SessionConfigured(), 0)
+    conversation.handle(ev.ReplyCreated("resp_1"), 0)
+    return conversation
+
+
+def plays(commands: list[cmd.Command]) -> list[cmd.PlayAudio]:
+    return [c for c in commands if isinstance(c, cmd.PlayAudio)]
+
+
+def marks(commands: list[cmd.Command]) -> list[str]:
+    return [c.name for c in commands if isinstance(c, cmd.SendMark)]
+
+
+def test_only_a_short_lead_is_sent_ahead_of_playback() -> None:
+    conversation = paced()
+    out = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
+    assert b"".join(p.audio for p in plays(out)) == AUDIO[:1600]  # 200 ms, in 100 ms chunks
+    out = conversation.handle(ev.MarkPlayed(marks(out)[0]), 100)
+    assert b"".join(p.audio for p in plays(out)) == AUDIO[1600:2400]
+
+
+def test_a_dismissed_pause_resumes_from_the_first_unheard_byte() -> None:
+    conversation = paced()
+    first = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
+    heard_before_pause = b"".join(p.audio for p in plays(first))[:1200]  # 150 ms played
+    out = conversation.handle(ev.SpeechSuspected(), 150)
+    assert cmd.ClearPlayback() in out
+    assert not any(isinstance(c, cmd.CancelReply | cmd.TruncateItem) for c in out)
+    assert plays(conversation.handle(ev.TimerTicked(), 300)) == []  # nothing while paused
+    out = conversation.handle(ev.SpeechDismissed(), 400)
+    resumed = b"".join(p.audio for p in plays(out))
+    assert resumed == AUDIO[1200:2800]
+    assert heard_before_pause + resumed == AUDIO[:2800]  # nothing lost, nothing repeated
+
+
+def test_a_confirmed_pause_cancels_truncates_at_heard_and_drops_the_rest() -> None:
+    conversation = paced()
+    conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO[:4000]), 0)
+    conversation.handle(ev.SpeechSuspected(), 150)
+    out = conversation.handle(ev.SpeechConfirmed(), 450)
+    assert cmd.CancelReply("resp_1") in out
+    assert cmd.TruncateItem("item_1", 150) in out
+    assert plays(out) == []
+    late = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO[4000:]), 460)
+    assert late == []
+    assert plays(conversation.handle(ev.TimerTicked(), 600)) == []
+    assert len(conversation.record.barge_ins) == 1
+
+
+def test_server_speech_events_do_not_cut_paced_audio_by_themselves() -> None:
+    conversation = paced()
+    conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
+    assert conversation.handle(ev.CallerSpeechStarted("item_u", 0), 100) == []
+
+
+def test_suspected_speech_while_the_agent_is_silent_changes_nothing() -> None:
+    conversation = paced()
+    conversation.handle(ev.ReplyDone("resp_1", "completed"), 10)
+    assert conversation.handle(ev.SpeechSuspected(), 20) == []
+    assert conversation.handle(ev.SpeechDismissed(), 30) == []
+
+
+def test_every_reply_can_pause_and_resume_many_times() -> None:
+    conversation = paced()
+    heard = b""
+    out = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
+    sent = b"".join(p.audio for p in plays(out))
+    now = 0.0
+    for _ in range(5):
+        now += 150
+        heard_ms = min(150, len(sent) // 8)
+        heard += sent[: heard_ms * 8]
+        conversation.handle(ev.SpeechSuspected(), now)
+        now += 200
+        out = conversation.handle(ev.SpeechDismissed(), now)
+        sent = b"".join(p.audio for p in plays(out))
+    assert heard + sent == AUDIO[: len(heard) + len(sent)]
+
+
+def test_the_goodbye_waits_for_held_audio_before_hanging_up() -> None:
+    conversation = paced()
+    pending = marks(conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO[:3200]), 0))
+    conversation.handle(ev.ToolCallReady("resp_1", "call_end", "end_call", "{}"), 5)
+    out = conversation.handle(ev.ReplyDone("resp_1", "completed"), 10)
+    assert not any(isinstance(c, cmd.EndCall) for c in out)
+    now = 10.0
+    while pending and not conversation.is_ended:
+        now += 100  # each mark comes back as its 100 ms chunk finishes playing
+        out = conversation.handle(ev.MarkPlayed(pending.pop(0)), now)
+        pending += marks(out)
+        if pending:
+            assert not any(isinstance(c, cmd.EndCall) for c in out)
+    assert conversation.end_reason == "agent_ended"
+    assert conversation.record.audio_bytes_sent == 3200
