@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import sys
 from collections.abc import AsyncIterator, Coroutine, Sequence
@@ -61,9 +62,12 @@ def _serve(args: argparse.Namespace) -> int:
     from agentlocator.app import create_app
 
     logs.configure()
-    uvicorn.run(
-        create_app(Settings()), host=args.host, port=args.port, log_config=None, access_log=False
-    )
+    app = create_app(Settings())
+    # What exists now (modules, the app) lives as long as the process: keep it out of full
+    # collections, which otherwise pause every live call for 100-300 ms.
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 
 

@@ -235,13 +235,13 @@ class Conversation:
         if self.config.lead_ms is not None or not self._may_interrupt(now_ms):
             # With paced audio the local detector decides (suspected / confirmed / dismissed).
             return []
-        commands, heard = self.audio.stop(now_ms)
+        commands, heard = self.audio.stop(now_ms, self.active_response_id)
         return commands + self._cut_off(now_ms, heard)
 
     def _on_speech_suspected(self, now_ms: float) -> list[cmd.Command]:
         if self.audio.is_paused or not self._may_interrupt(now_ms):
             return []
-        commands, self._paused_heard = self.audio.pause(now_ms)
+        commands, self._paused_heard = self.audio.pause(now_ms, self.active_response_id)
         entry = {"at_ms": round(self._elapsed(now_ms)), "heard_ms": dict(self._paused_heard)}
         return [*commands, cmd.LogEvent("barge_in_paused", entry)]
 

@@ -65,9 +65,20 @@ class PhoneAudio:
         heard = self.ledger.heard_bytes(item_id, now_ms)
         return min(heard, self.playout.generated_bytes(item_id)) // BYTES_PER_MS
 
-    def stop(self, now_ms: float) -> tuple[list[cmd.Command], dict[str, int]]:
-        """Silence the phone now; returns the clear (if needed) and the heard ms per item cut."""
+    def stop(
+        self, now_ms: float, active_response_id: str | None = None
+    ) -> tuple[list[cmd.Command], dict[str, int]]:
+        """Silence the phone now; returns the clear (if needed) and the heard ms per item cut.
+
+        The items cut are those with audio queued at the phone and, when a reply is still being
+        generated, all of its items: the phone may have played everything sent so far (the
+        model streamed slower than real time), and those items must be truncated too.
+        """
         in_flight = self.ledger.items_in_flight()
+        if active_response_id is not None:
+            in_flight += [
+                item for item in self.playout.items_of(active_response_id) if item not in in_flight
+            ]
         heard = {item: self.heard_ms(item, now_ms) for item in in_flight}
         commands: list[cmd.Command] = []
         if self.ledger.is_playing:
@@ -75,9 +86,11 @@ class PhoneAudio:
             self.ledger.clear()
         return commands, heard
 
-    def pause(self, now_ms: float) -> tuple[list[cmd.Command], dict[str, int]]:
+    def pause(
+        self, now_ms: float, active_response_id: str | None = None
+    ) -> tuple[list[cmd.Command], dict[str, int]]:
         """Stop feeding and clear the phone, keeping every unheard byte to resume from."""
-        commands, heard = self.stop(now_ms)
+        commands, heard = self.stop(now_ms, active_response_id)
         for item_id, heard_ms in heard.items():
             self.playout.rewind(item_id, heard_ms * BYTES_PER_MS)
         self.is_paused = True

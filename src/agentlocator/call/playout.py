@@ -61,6 +61,10 @@ class Playout:
     def response_of(self, item_id: str) -> str:
         return self._items[item_id].response_id
 
+    def items_of(self, response_id: str) -> list[str]:
+        """The reply's items that have audio, in generation order."""
+        return [i for i in self._order if self._items[i].response_id == response_id]
+
     @property
     def has_unreleased(self) -> bool:
         return any(self._unreleased(i) for i in self._order)

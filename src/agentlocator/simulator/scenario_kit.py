@@ -151,7 +151,9 @@ class DialledCall:
 
     def common_checks(self, report: ScenarioReport, *, allow_errors: bool = False) -> None:
         """What every call must satisfy: no API errors, exact audio, honest truncates."""
-        errors = [e.get("error", {}).get("code") for e in self.engine.record.errors_sent]
+        errors = [
+            e.get("code") or e.get("error", {}).get("code") for e in self.engine.record.errors_sent
+        ]
         if not allow_errors:
             report.check("no Realtime errors caused by our messages", not errors, errors)
         audit = self.audit()

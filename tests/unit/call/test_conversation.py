@@ -274,3 +274,16 @@ def test_transcripts_and_latency_are_recorded() -> None:
     conversation.handle(ev.AgentTranscribed("item_1", "בשמחה"), 1500)
     assert [t["role"] for t in conversation.record.transcript] == ["caller", "agent"]
     assert conversation.record.latency()["reply_p50_ms"] == 500.0
+
+
+def test_barge_in_after_the_phone_played_everything_sent_still_truncates() -> None:
+    # The model streams slower than real time: the phone has played all it got, the reply is
+    # still generating. The caller heard every byte sent, and only those.
+    conversation = make()
+    greeted(conversation)
+    marks = play(conversation, "resp_g", "item_1", 800, 100)
+    conversation.handle(ev.MarkPlayed(marks[0]), 200)
+    out = conversation.handle(ev.CallerSpeechStarted("item_u", 0), 300)
+    assert of_type(out, cmd.ClearPlayback) == []
+    assert of_type(out, cmd.CancelReply) == [cmd.CancelReply("resp_g")]
+    assert of_type(out, cmd.TruncateItem) == [cmd.TruncateItem("item_1", 100)]
