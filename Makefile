@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	# silero-vad ships the ONNX model we run with onnxruntime; --no-deps keeps torch out.
+	$(BIN)/python -m pip install -q --no-deps silero-vad==6.2.3
 	touch $(STAMP)
 
 system:
