@@ -1,4 +1,4 @@
-"""One test per bug class of /work/shared/reference/scheduling.md (d) that pure slot logic owns.
+"""One test per bug class of the scheduling reference (section d) that pure slot logic owns.
 
 Classes 1 (concurrent double booking), 2 (duplicates from retries) and 3 (side paths bypassing
 the guard) live in the database layer: the exclusion constraint and the idempotency table.
