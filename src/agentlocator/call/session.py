@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,45 @@ HANG_UP_TIMEOUT_SECS = 5.0
 TOOL_FAILURE = json.dumps(
     {"status": "error", "reason": "The system could not complete this right now."}
 )
+TOOL_UNCONFIRMED = json.dumps(
+    {
+        "status": "unconfirmed",
+        "reason": "Could not confirm in time whether this was saved. Do not say it failed or "
+        "succeeded; tell the caller the business will confirm.",
+    }
+)
+WRITE_GRACE_SECS = 30.0
+
+
+async def answer_within(
+    work: Coroutine[Any, Any, str],
+    *,
+    timeout_secs: float,
+    has_side_effects: bool,
+    context: dict[str, str],
+) -> str:
+    """The tool's answer, or a truthful stand-in when it is slow or broken.
+
+    A read-only tool is cut off at the timeout. A tool with side effects (a booking) is not: it may
+    commit after any deadline, so saying "failed" could be a lie. It gets a grace period to give
+    its real answer, and past that the model hears "unconfirmed", never "failed".
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), timeout_secs)
+        except TimeoutError:
+            log.warning("tool.slow", extra=context)
+            if not has_side_effects:
+                task.cancel()
+                return TOOL_FAILURE
+            return await asyncio.wait_for(task, WRITE_GRACE_SECS)
+    except TimeoutError:
+        log.error("tool.unconfirmed", extra=context)
+        return TOOL_UNCONFIRMED
+    except Exception:
+        log.exception("tool.failed", extra=context)
+        return TOOL_FAILURE
 
 
 class _CallOver(Exception):
@@ -66,6 +105,7 @@ class CallSession:
         hang_up: CallHangUp | None,
         clock_ms: Callable[[], float],
         tool_timeout_secs: float = 8.0,
+        read_only_tools: frozenset[str] = frozenset(),
     ) -> None:
         self.conversation = conversation
         self.call_sid = call_sid
@@ -77,6 +117,7 @@ class CallSession:
         self._hang_up = hang_up
         self._clock_ms = clock_ms
         self._tool_timeout_secs = tool_timeout_secs
+        self._read_only_tools = read_only_tools
         self._phone_out: asyncio.Queue[tuple[str, float | None]] = asyncio.Queue()
         self._realtime_out: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._ended = asyncio.Event()
@@ -216,17 +257,12 @@ class CallSession:
             self._feed(ev.TimerTicked())
 
     async def _run_tool(self, command: cmd.RunTool) -> None:
-        try:
-            output = await asyncio.wait_for(
-                self._tools.run(command.call_id, command.name, command.arguments),
-                self._tool_timeout_secs,
-            )
-        except TimeoutError:
-            log.warning("tool.timeout", extra={"tool": command.name, "call_sid": self.call_sid})
-            output = TOOL_FAILURE
-        except Exception:
-            log.exception("tool.failed", extra={"tool": command.name, "call_sid": self.call_sid})
-            output = TOOL_FAILURE
+        output = await answer_within(
+            self._tools.run(command.call_id, command.name, command.arguments),
+            timeout_secs=self._tool_timeout_secs,
+            has_side_effects=command.name not in self._read_only_tools,
+            context={"tool": command.name, "call_sid": self.call_sid},
+        )
         self._feed(ev.ToolFinished(command.call_id, output))
 
     async def _close(self) -> None:

@@ -22,6 +22,7 @@ from agentlocator.telephony import call_record
 from agentlocator.telephony import media_stream as twilio
 from agentlocator.telephony.call_setup import prepare_call
 from agentlocator.telephony.phone_socket import StarlettePhoneSocket
+from agentlocator.tools.registry import READ_ONLY_TOOLS
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -90,6 +91,7 @@ async def _run_call(
         hang_up=runtime.twilio_rest,
         clock_ms=runtime.clock_ms,
         tool_timeout_secs=runtime.settings.tool_timeout_secs,
+        read_only_tools=READ_ONLY_TOOLS,
     )
     started_at = datetime.now(UTC)
     runtime.start_job(
