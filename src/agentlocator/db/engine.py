@@ -115,7 +115,11 @@ def _migrate(connection: Connection, direction: str, revision: str) -> str | Non
 def _build_engine(database_url: str, *, enforce_foreign_keys: bool) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return _create_async_engine(url, pool_pre_ping=True)
+        # Every live call may hold a connection for a moment at once (lead upsert, tools, records):
+        # a pool of 5 + 10 was full at 50 calls. Waiting longer than a tool's timeout is pointless.
+        return _create_async_engine(
+            url, pool_pre_ping=True, pool_size=20, max_overflow=30, pool_timeout=5
+        )
     _create_sqlite_folder(url)
     engine = _create_async_engine(url)
     _tune_sqlite(engine, enforce_foreign_keys=enforce_foreign_keys)
