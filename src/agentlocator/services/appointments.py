@@ -167,7 +167,8 @@ async def book_appointment(
         return Booked(await _insert(session, request, lead_id, name, notes))
 
     try:
-        result = await write_transaction(sessions, business_id, take_slot)
+        span = (request.starts_at, request.blocked_until)
+        result = await write_transaction(sessions, business_id, take_slot, span)
     except IntegrityError as exc:
         error = exc
     else:

@@ -5,17 +5,22 @@ PostgreSQL, triggers on SQLite. This module makes writers meet it well:
 
 - On SQLite the transaction begins IMMEDIATE, taking the write lock before it reads, so racing
   writers queue on the busy timeout instead of failing when a read turns into a write.
-- On PostgreSQL the transaction first takes an advisory lock for the business. Two concurrent
-  inserts that overlap can otherwise deadlock inside the exclusion constraint (each waits for
-  the other's uncommitted row) until `deadlock_timeout` ends one. The lock only orders the
-  writers; the constraint still decides. A deadlock or serialisation failure with a writer
-  that takes no lock is retried a few times.
+- On PostgreSQL the transaction first takes advisory locks. Two concurrent inserts that
+  overlap can otherwise deadlock inside the exclusion constraint (each waits for the other's
+  uncommitted row) until `deadlock_timeout` ends one. A booking with a known span takes the
+  business lock *shared* plus one exclusive lock per UTC hour its span touches, in key order:
+  bookings that could overlap share an hour and queue, the others run side by side. Writers
+  without a span (moves) take the business lock exclusively. The locks only order the writers;
+  the constraint still decides. A deadlock or serialisation failure with a writer that takes no
+  lock is retried a few times.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import text
@@ -32,6 +37,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+MAX_SPAN_HOURS = 48
+"""Longer spans lock the whole business (exclusive) rather than hour by hour."""
+
 ATTEMPTS = 3
 """Tries of one write transaction when PostgreSQL aborts it as a deadlock victim."""
 
@@ -46,6 +54,7 @@ async def write_transaction(
     sessions: async_sessionmaker[AsyncSession],
     business_id: BusinessId,
     work: Callable[[AsyncSession], Awaitable[T]],
+    span: tuple[datetime, datetime] | None = None,
 ) -> T:
     """Run `work` in a committed transaction of its own that changes the business's booked time.
 
@@ -56,7 +65,7 @@ async def write_transaction(
         async with sessions(execution_options=_WRITE) as session:
             try:
                 async with session.begin():
-                    await _lock_business(session, business_id)
+                    await _lock_business(session, business_id, span)
                     return await work(session)
             except IntegrityError:
                 raise
@@ -82,14 +91,34 @@ def check_factory(sessions: async_sessionmaker[AsyncSession]) -> None:
         )
 
 
-async def _lock_business(session: AsyncSession, business_id: BusinessId) -> None:
+async def _lock_business(
+    session: AsyncSession, business_id: BusinessId, span: tuple[datetime, datetime] | None
+) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     key = int.from_bytes(business_id.bytes[:4], signed=True)
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
-        {"namespace": _LOCK_NAMESPACE, "key": key},
+    params = {"namespace": _LOCK_NAMESPACE, "key": key}
+    hours = _hours(span) if span is not None else None
+    if hours is None or len(hours) > MAX_SPAN_HOURS:
+        await session.execute(text("SELECT pg_advisory_xact_lock(:namespace, :key)"), params)
+        return
+    await session.execute(text("SELECT pg_advisory_xact_lock_shared(:namespace, :key)"), params)
+    for hour_key in sorted(_hour_key(business_id, hour) for hour in hours):
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": hour_key})
+
+
+def _hours(span: tuple[datetime, datetime]) -> list[int]:
+    """The UTC hours (as hours since the epoch) that `[start, end)` touches."""
+    start, end = (int(moment.timestamp()) for moment in span)
+    first, last = start // 3600, max(start, end - 1) // 3600
+    return list(range(first, last + 1))
+
+
+def _hour_key(business_id: BusinessId, hour: int) -> int:
+    digest = hashlib.blake2b(
+        business_id.bytes + hour.to_bytes(8, "big", signed=True), digest_size=8
     )
+    return int.from_bytes(digest.digest(), "big", signed=True)
 
 
 def _sqlstate(error: DBAPIError) -> str | None:
