@@ -43,6 +43,8 @@ class Playout:
         self.chunk_bytes = max(1, int(chunk_ms * BYTES_PER_MS))
         self._items: dict[str, _ItemAudio] = {}
         self._order: deque[str] = deque()
+        # Kept as a running total: `has_unreleased` is asked on every inbound caller frame.
+        self._unreleased_bytes = 0
 
     def add(self, item_id: str, response_id: str, audio: bytes) -> int:
         """Append generated audio; returns the item's byte offset where it starts."""
@@ -52,6 +54,7 @@ class Playout:
             self._order.append(item_id)
         start = len(item.audio)
         item.audio += audio
+        self._unreleased_bytes += len(audio)
         return start
 
     def generated_bytes(self, item_id: str) -> int:
@@ -67,11 +70,7 @@ class Playout:
 
     @property
     def has_unreleased(self) -> bool:
-        return any(self._unreleased(i) for i in self._order)
-
-    def _unreleased(self, item_id: str) -> int:
-        item = self._items[item_id]
-        return len(item.audio) - item.released
+        return self._unreleased_bytes > 0
 
     def release(self, queued_ms: float) -> list[Chunk]:
         """Chunks to send now, given how much audio the phone still has queued."""
@@ -87,6 +86,7 @@ class Playout:
                     size = min(size, self.chunk_bytes)
                 start = item.released
                 item.released += size
+                self._unreleased_bytes -= size
                 chunks.append(
                     Chunk(
                         item_id,
@@ -104,7 +104,9 @@ class Playout:
         """Release the item again from `offset` (the first byte the caller did not hear)."""
         item = self._items.get(item_id)
         if item is not None:
-            item.released = min(item.released, max(0, offset))
+            rewound = min(item.released, max(0, offset))
+            self._unreleased_bytes += item.released - rewound
+            item.released = rewound
 
     def drop_response(self, response_id: str) -> int:
         """Forget the unreleased audio of a reply (committed barge-in); returns bytes dropped."""
@@ -113,4 +115,5 @@ class Playout:
             if item.response_id == response_id:
                 dropped += len(item.audio) - item.released
                 item.released = len(item.audio)
+        self._unreleased_bytes -= dropped
         return dropped

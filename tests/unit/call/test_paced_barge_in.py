@@ -108,3 +108,18 @@ def test_the_goodbye_waits_for_held_audio_before_hanging_up() -> None:
             assert not any(isinstance(c, cmd.EndCall) for c in out)
     assert conversation.end_reason == "agent_ended"
     assert conversation.record.audio_bytes_sent == 3200
+
+
+def test_held_audio_is_tracked_through_release_rewind_and_drop() -> None:
+    from agentlocator.call.playout import Playout
+
+    playout = Playout(lead_ms=100.0, chunk_ms=100.0)
+    playout.add("item_1", "resp_1", AUDIO[:1600])
+    assert playout.has_unreleased
+    assert [c.end for c in playout.release(queued_ms=0)] == [800]
+    assert [c.end for c in playout.release(queued_ms=0)] == [1600]
+    assert not playout.has_unreleased
+    playout.rewind("item_1", 400)
+    assert playout.has_unreleased
+    assert playout.drop_response("resp_1") == 1200
+    assert not playout.has_unreleased
