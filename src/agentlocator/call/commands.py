@@ -25,6 +25,8 @@ class PlayAudio:
     audio: bytes
     response_id: str
     item_id: str
+    plays_at_ms: float = 0.0
+    """When the caller should start hearing it (after what is already queued at the phone)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,10 @@ from agentlocator.call.replies import (
     Reply,
     ReplyRequest,
 )
+from agentlocator.call.speech_watch import SpeechWatch
+
+_SERVER_VAD_DELAY_MS = 1500.0
+"""How much later than our detector the server may report the same speech starting."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +60,14 @@ class ConversationConfig:
 class Conversation:
     """One call's decisions. Feed it events with the current time; execute what it returns."""
 
-    def __init__(self, config: ConversationConfig, policy: BargeInPolicy) -> None:
+    def __init__(
+        self, config: ConversationConfig, policy: BargeInPolicy, watch: SpeechWatch | None = None
+    ) -> None:
+        """`watch` (our detector on the caller's audio) makes barge-in local: the server's speech
+        events then neither interrupt nor start replies; the machine asks for each reply itself."""
         self.config = config
         self.policy = policy
+        self.watch = watch
         self.record = CallRecord()
         self.audio = PhoneAudio(config.lead_ms, config.chunk_ms)
         self.is_ended = False
@@ -72,7 +81,10 @@ class Conversation:
         self._queued_request: ReplyRequest | None = None
         self._running_tools: dict[str, str] = {}  # call_id -> response_id
         self._is_caller_speaking = False
+        self._speech_started_at_ms = 0.0
         self._speech_stopped_at_ms: float | None = None
+        self._paused_at_ms = 0.0
+        self._dismissed_at_ms: float | None = None
         self._last_barge_in_at_ms: float | None = None
         self._idle_since_ms: float | None = None
         self._silence_stage = 0
@@ -97,7 +109,7 @@ class Conversation:
     def _dispatch(self, event: ev.Event, now_ms: float) -> list[cmd.Command]:
         match event:
             case ev.CallerAudioReceived(audio=audio):
-                return [cmd.ForwardCallerAudio(audio)]
+                return [cmd.ForwardCallerAudio(audio), *self._watch_caller(audio, now_ms)]
             case ev.ReplyAudioReceived():
                 return self._on_reply_audio(event, now_ms)
             case ev.MarkPlayed(name=name):
@@ -109,16 +121,14 @@ class Conversation:
                 return self._on_session_configured()
             case ev.CallerSpeechStarted():
                 return self._on_speech_started(now_ms)
-            case ev.SpeechSuspected():
-                return self._on_speech_suspected(now_ms)
-            case ev.SpeechConfirmed():
-                return self._on_speech_confirmed(now_ms)
+            case ev.SpeechSuspected(speech_ms=speech_ms):
+                return self._on_speech_suspected(now_ms, speech_ms)
+            case ev.SpeechConfirmed(speech_ms=speech_ms):
+                return self._on_speech_confirmed(now_ms, speech_ms)
             case ev.SpeechDismissed():
                 return self._on_speech_dismissed(now_ms)
             case ev.CallerSpeechStopped():
-                self._is_caller_speaking = False
-                self._speech_stopped_at_ms = now_ms
-                return []
+                return self._on_speech_stopped(now_ms)
             case ev.ReplyCreated(response_id=response_id):
                 return self._on_reply_created(response_id)
             case ev.ReplyDone():
@@ -206,6 +216,11 @@ class Conversation:
 
     def _sent(self, commands: list[cmd.Command]) -> list[cmd.Command]:
         self.record.audio_bytes_sent = self.audio.bytes_sent
+        if self.watch is not None:
+            # The detector must know what the caller hears, to tell its echo from the caller.
+            for command in commands:
+                if isinstance(command, cmd.PlayAudio):
+                    self.watch.agent_audio(command.audio, command.plays_at_ms)
         return commands
 
     # Barge-in ------------------------------------------------------------------------------
@@ -229,37 +244,89 @@ class Conversation:
         )
         return self.policy.should_interrupt(situation)
 
+    def _watch_caller(self, audio: bytes, now_ms: float) -> list[cmd.Command]:
+        if self.watch is None:
+            return []
+        is_audible = self._audible_reply() is not None or self.audio.is_paused
+        commands: list[cmd.Command] = []
+        for speech in self.watch.observe(audio, now_ms, is_agent_audible=is_audible):
+            commands += self._dispatch(speech, now_ms)
+        return commands
+
     def _on_speech_started(self, now_ms: float) -> list[cmd.Command]:
         self._is_caller_speaking = True
+        self._speech_started_at_ms = now_ms
         self._silence_stage = 0
-        if self.config.lead_ms is not None or not self._may_interrupt(now_ms):
-            # With paced audio the local detector decides (suspected / confirmed / dismissed).
+        if self.watch is not None or self.config.lead_ms is not None:
+            return []  # the local detector decides (suspected / confirmed / dismissed)
+        if not self._may_interrupt(now_ms):
             return []
         commands, heard = self.audio.stop(now_ms, self.active_response_id)
         return commands + self._cut_off(now_ms, heard)
 
-    def _on_speech_suspected(self, now_ms: float) -> list[cmd.Command]:
-        if self.audio.is_paused or not self._may_interrupt(now_ms):
-            return []
+    def _on_speech_stopped(self, now_ms: float) -> list[cmd.Command]:
+        """The server heard the caller's turn end. With local barge-in, the machine answers it
+        unless it was only a sound over the agent: speech that did not interrupt while the agent
+        was talking, or a noise the detector dismissed."""
+        self._is_caller_speaking = False
+        self._speech_stopped_at_ms = now_ms
+        if self.watch is None:
+            return []  # the server answers by itself
+        started = self._speech_started_at_ms
+        was_barge_in = self._last_barge_in_at_ms is not None and (
+            self._last_barge_in_at_ms >= started - _SERVER_VAD_DELAY_MS
+        )
+        was_dismissed = self._dismissed_at_ms is not None and (
+            self._dismissed_at_ms >= started - _SERVER_VAD_DELAY_MS
+        )
+        is_over_agent = self._audible_reply() is not None or self.audio.is_paused
+        if was_barge_in or not (is_over_agent or was_dismissed):
+            return self._request_reply("turn")
+        self._speech_stopped_at_ms = None
+        return [cmd.LogEvent("caller_turn_ignored", {"at_ms": round(self._elapsed(now_ms))})]
+
+    def _on_speech_suspected(self, now_ms: float, speech_ms: float) -> list[cmd.Command]:
+        log = self._barge_in_event("candidate", now_ms, speech_ms=round(speech_ms))
+        if self.config.lead_ms is None or self.audio.is_paused or not self._may_interrupt(now_ms):
+            return [log]
         commands, self._paused_heard = self.audio.pause(now_ms, self.active_response_id)
-        entry = {"at_ms": round(self._elapsed(now_ms)), "heard_ms": dict(self._paused_heard)}
-        return [*commands, cmd.LogEvent("barge_in_paused", entry)]
+        self._paused_at_ms = now_ms
+        if self.watch is not None:
+            self.watch.playback_cleared(now_ms)
+        paused = self._barge_in_event("paused", now_ms, heard_ms=dict(self._paused_heard))
+        return [log, *commands, paused]
 
     def _on_speech_dismissed(self, now_ms: float) -> list[cmd.Command]:
+        self._dismissed_at_ms = now_ms
         if not self.audio.is_paused:
-            return []
+            return [self._barge_in_event("dismissed", now_ms)]
         self._paused_heard = {}
-        log = cmd.LogEvent("barge_in_resumed", {"at_ms": round(self._elapsed(now_ms))})
+        paused_ms = round(now_ms - self._paused_at_ms)
+        log = self._barge_in_event("resumed", now_ms, paused_ms=paused_ms)
         return [log, *self._sent(self.audio.resume(now_ms))]
 
-    def _on_speech_confirmed(self, now_ms: float) -> list[cmd.Command]:
-        if not self.audio.is_paused:
+    def _on_speech_confirmed(self, now_ms: float, speech_ms: float) -> list[cmd.Command]:
+        if self.audio.is_paused:
+            heard, self._paused_heard = self._paused_heard, {}
+            self.audio.is_paused = False
+            return self._cut_off(now_ms, heard, speech_ms)
+        if not self._may_interrupt(now_ms):
             return []
-        heard, self._paused_heard = self._paused_heard, {}
-        self.audio.is_paused = False
-        return self._cut_off(now_ms, heard)
+        # Not paused first (plain forwarding, or the pause was not allowed then): stop now.
+        commands, heard = self.audio.stop(now_ms, self.active_response_id)
+        if self.watch is not None:
+            self.watch.playback_cleared(now_ms)
+        return commands + self._cut_off(now_ms, heard, speech_ms)
 
-    def _cut_off(self, now_ms: float, heard: dict[str, int]) -> list[cmd.Command]:
+    def _barge_in_event(self, kind: str, now_ms: float, **fields: object) -> cmd.LogEvent:
+        """One structured decision (candidate, paused, resumed, dismissed), kept on the record."""
+        entry = {"kind": kind, "at_ms": round(self._elapsed(now_ms)), **fields}
+        self.record.add_barge_in_event(entry)
+        return cmd.LogEvent(f"barge_in_{kind}", entry)
+
+    def _cut_off(
+        self, now_ms: float, heard: dict[str, int], speech_ms: float | None = None
+    ) -> list[cmd.Command]:
         """The caller interrupts: cancel the reply if active, truncate at what was heard, and
         forget every byte of the interrupted replies that was not sent."""
         self._last_barge_in_at_ms = now_ms
@@ -280,11 +347,14 @@ class Conversation:
                 commands.append(cmd.TruncateItem(item_id, heard_ms))
                 self.record.mark_interrupted(item_id, heard_ms)
         entry = {
+            "kind": "committed",
             "at_ms": round(self._elapsed(now_ms)),
             "items": [{"item_id": item, "heard_ms": ms} for item, ms in heard.items()],
             "cancelled_response": cancelled,
         }
-        self.record.barge_ins.append(entry)
+        if speech_ms is not None:
+            entry["speech_ms"] = round(speech_ms)
+        self.record.add_barge_in_event(entry)
         commands.append(cmd.LogEvent("barge_in", entry))
         return commands
 

@@ -53,10 +53,14 @@ class CallerSpeechStarted:
 class SpeechSuspected:
     """The local detector hears what may be the caller talking over the agent: pause now."""
 
+    speech_ms: float = 0.0
+
 
 @dataclass(frozen=True, slots=True)
 class SpeechConfirmed:
     """The suspected speech lasted long enough: the caller is interrupting."""
+
+    speech_ms: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,9 +50,12 @@ class PhoneAudio:
         for chunk in self.playout.release(self.ledger.queued_ms(now_ms)):
             if not self.ledger.is_playing:
                 self.audible_since_ms = now_ms
+            plays_at_ms = now_ms + self.ledger.queued_ms(now_ms)
             mark = self.ledger.issue(chunk.item_id, chunk.start, chunk.end, now_ms)
             self.bytes_sent += len(chunk.audio)
-            commands.append(cmd.PlayAudio(chunk.audio, chunk.response_id, chunk.item_id))
+            commands.append(
+                cmd.PlayAudio(chunk.audio, chunk.response_id, chunk.item_id, plays_at_ms)
+            )
             commands.append(cmd.SendMark(mark))
         return commands
 

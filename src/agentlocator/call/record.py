@@ -15,6 +15,9 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+MAX_BARGE_IN_EVENTS = 500
+
+
 @dataclass
 class CallRecord:
     """The call's log, in JSON-ready shapes."""
@@ -22,6 +25,8 @@ class CallRecord:
     transcript: list[dict[str, Any]] = field(default_factory=list)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     barge_ins: list[dict[str, Any]] = field(default_factory=list)
+    """Every barge-in decision in order, each with its `kind`: candidate, paused, resumed,
+    dismissed, committed (with the ms heard of each item cut)."""
     realtime_errors: list[dict[str, Any]] = field(default_factory=list)
     reply_latencies_ms: list[float] = field(default_factory=list)
     dtmf_digits: list[str] = field(default_factory=list)
@@ -32,6 +37,15 @@ class CallRecord:
         self.transcript.append(
             {"role": role, "text": text, "at_ms": round(at_ms), "item_id": item_id}
         )
+
+    def add_barge_in_event(self, entry: dict[str, Any]) -> None:
+        """Keep one barge-in decision; a noisy line cannot grow the record without bound."""
+        if len(self.barge_ins) < MAX_BARGE_IN_EVENTS:
+            self.barge_ins.append(entry)
+
+    @property
+    def committed_barge_ins(self) -> list[dict[str, Any]]:
+        return [entry for entry in self.barge_ins if entry.get("kind") == "committed"]
 
     def mark_interrupted(self, item_id: str, heard_ms: int) -> None:
         """Flag the agent turn of an item the caller cut off (its text was not all heard)."""

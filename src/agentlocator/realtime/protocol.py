@@ -25,13 +25,17 @@ class SessionSettings:
     vad_threshold: float = 0.5
     prefix_padding_ms: int = 300
     silence_duration_ms: int = 500
+    is_reply_automatic: bool = True
+    """Server VAD answers each caller turn by itself; off when the call machine decides."""
 
 
 def session_update(settings: SessionSettings) -> dict[str, Any]:
     """`session.update` for a phone call: G.711 mu-law both ways, so Twilio audio passes untouched.
 
-    Server VAD answers the caller by itself (`create_response`) but never cancels a reply on its
-    own (`interrupt_response: false`): barge-in is decided by the call machine, which then cancels.
+    Server VAD never cancels a reply on its own (`interrupt_response: false`): barge-in is decided
+    by the call machine, which then cancels. It answers each caller turn by itself
+    (`create_response`) unless the machine decides that too (a cough over the agent's reply must
+    not get an answer of its own).
     """
     return {
         "type": "session.update",
@@ -47,7 +51,7 @@ def session_update(settings: SessionSettings) -> dict[str, Any]:
                         "threshold": settings.vad_threshold,
                         "prefix_padding_ms": settings.prefix_padding_ms,
                         "silence_duration_ms": settings.silence_duration_ms,
-                        "create_response": True,
+                        "create_response": settings.is_reply_automatic,
                         "interrupt_response": False,
                     },
                     "transcription": {"model": TRANSCRIPTION_MODEL},

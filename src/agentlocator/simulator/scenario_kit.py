@@ -14,7 +14,7 @@ from agentlocator.simulator.local_stack import AUTH_TOKEN, BUSINESS_PHONE, CALLE
 from agentlocator.simulator.realtime_config import FakeRealtimeConfig
 from agentlocator.simulator.realtime_engine import FakeRealtimeEngine
 from agentlocator.simulator.realtime_script import RealtimeScript, ScriptStep
-from agentlocator.simulator.speech import synthetic_speech
+from agentlocator.simulator.speech import caller_speech, warm_caller_speech
 from agentlocator.simulator.twilio_caller import SimulatedCall
 from agentlocator.simulator.twilio_network import (
     PlacedCall,
@@ -97,9 +97,10 @@ class DialledCall:
         return len(self.phone.played_audio()) / BYTES_PER_MS
 
     def speak(self, duration_ms: int) -> float:
-        """The caller says something (speech-like audio the fake server's VAD hears)."""
+        """The caller says something (espeak-ng speech: both our detector and the fake server's
+        VAD hear it as speech)."""
         self.speech_seed += 1
-        return self.phone.say(synthetic_speech(duration_ms, seed=self.speech_seed))
+        return self.phone.say(caller_speech(duration_ms, seed=self.speech_seed))
 
     def is_agent_playing(self) -> bool:
         return self.phone.queued_ms() > 0
@@ -187,6 +188,7 @@ class DialledCall:
 
 async def dial(stack: LocalStack, **phone_options: Any) -> DialledCall:
     """Ring the server like Twilio does, open the signed stream, and find the model's session."""
+    await warm_caller_speech()
     placed = await place_inbound_call(
         stack.http, stack.base_url, from_=CALLER_PHONE, to=BUSINESS_PHONE, auth_token=AUTH_TOKEN
     )
@@ -255,6 +257,29 @@ async def next_reply(call: DialledCall, speech_ms: int = 1000) -> None:
     call.speak(speech_ms)
     await wait_until(lambda: call.responses_done() > done, "the agent's reply", 15.0)
     await call.wait_agent_finished()
+
+
+def barge_in_record_checks(
+    report: ScenarioReport, row: dict[str, Any], clears: int, committed: int
+) -> None:
+    """The call record holds `committed` barge-ins, and every `clear` the phone got is one of
+    the recorded decisions (a pause, or a commit that did not follow a pause)."""
+    events: list[dict[str, Any]] = row["barge_ins"]
+    done = [e for e in events if e.get("kind") == "committed"]
+    report.check(f"{committed} barge-in(s) on the call record", len(done) == committed, events)
+    report.check(
+        "each committed barge-in says what was heard of each item cut",
+        all(item["heard_ms"] >= 0 for e in done for item in e["items"]),
+    )
+    expected = sum(
+        1
+        for index, e in enumerate(events)
+        if e.get("kind") == "paused"
+        or (e.get("kind") == "committed" and (index == 0 or events[index - 1]["kind"] != "paused"))
+    )
+    report.check(
+        "every Twilio clear is a recorded decision", clears == expected, (clears, expected)
+    )
 
 
 def record_checks(report: ScenarioReport, row: dict[str, Any], reason: str) -> None:

@@ -40,6 +40,10 @@ class SpeechUnavailable(SpeechSynthesisError):
     """espeak-ng or sox is not installed, so `espeak` cannot synthesise anything."""
 
 
+_CALLER_RMS = 3277.0  # -20 dBFS on the 16-bit scale
+_FIRST_SOUND_LEVEL = 1000  # 16-bit sample magnitude: espeak-ng's leading silence is far below
+
+
 def speech_available() -> bool:
     """True when both espeak-ng and sox are on PATH."""
     return shutil.which(_ESPEAK) is not None and shutil.which(_SOX) is not None
@@ -99,6 +103,46 @@ def _run(command: list[str], stdin: bytes) -> bytes:
         detail = completed.stderr.decode("utf-8", "replace").strip() or "no output"
         raise SpeechSynthesisError(f"{command[0]} exited with {completed.returncode}: {detail}")
     return completed.stdout
+
+
+CALLER_LINES: tuple[tuple[str, str], ...] = (
+    ("אני רוצה לקבוע תור למחר בבוקר, אם אפשר", "he"),
+    ("רגע יש לי שאלה על המחירים שלכם", "he"),
+    ("Sorry, I need to book an appointment for Sunday morning", "en"),
+    ("סליחה, אפשר לדבר עם מישהו מהמרפאה בבקשה", "he"),
+)
+"""What simulated callers say in whole-call scenarios (real speech, so any VAD hears speech)."""
+
+
+async def warm_caller_speech() -> None:
+    """Synthesise `CALLER_LINES` off the loop, so `caller_speech` never blocks a running call."""
+    if speech_available():
+        await asyncio.gather(*(espeak_async(text, voice) for text, voice in CALLER_LINES))
+
+
+def caller_speech(duration_ms: int, seed: int = 0) -> bytes:
+    """`duration_ms` of a caller talking from its first syllable: one of `CALLER_LINES` (looped
+    if short), or `synthetic_speech` where espeak-ng is not installed."""
+    if not speech_available():
+        return synthetic_speech(duration_ms, seed)
+    text, voice = CALLER_LINES[seed % len(CALLER_LINES)]
+    spoken = _at_caller_level(_from_first_sound(espeak(text, voice)))
+    count = duration_ms * mulaw.BYTES_PER_MS
+    return (spoken * (count // len(spoken) + 1))[:count]
+
+
+def _from_first_sound(audio: bytes) -> bytes:
+    pcm = np.abs(mulaw.decode(audio).astype(np.int32))
+    loud = np.flatnonzero(pcm > _FIRST_SOUND_LEVEL)
+    return audio[int(loud[0]) :] if loud.size else audio
+
+
+def _at_caller_level(audio: bytes) -> bytes:
+    """espeak-ng's level varies by voice; a caller close to the phone is about -20 dBFS."""
+    pcm = mulaw.decode(audio).astype(np.float64)
+    level = float(np.sqrt(np.mean(pcm * pcm))) or 1.0
+    scaled = np.clip(pcm * (_CALLER_RMS / level), -32000.0, 32000.0)
+    return mulaw.encode(scaled.astype(np.int16))
 
 
 def synthetic_speech(duration_ms: int, seed: int = 0) -> bytes:

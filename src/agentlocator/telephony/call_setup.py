@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from agentlocator.call.barge_in import BargeInSettings, ServerVadPolicy
+from agentlocator.call.barge_in import BargeInSettings, KnobPolicy
 from agentlocator.call.conversation import Conversation, ConversationConfig
+from agentlocator.call.speech_watch import SpeechWatch
 from agentlocator.db.models import Business, BusinessId, CallId, LeadId
 from agentlocator.prompt.instructions import CallContext, build_instructions
 from agentlocator.realtime.protocol import SessionSettings, session_update
@@ -25,6 +26,7 @@ from agentlocator.services import businesses, call_log, leads
 from agentlocator.telephony import media_stream as twilio
 from agentlocator.tools.registry import tool_schemas
 from agentlocator.tools.runner import CallScope, CallTools
+from agentlocator.voice.detectors import detector_for, lead_ms_for
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +108,19 @@ async def prepare_call(runtime: Runtime, start: twilio.StreamStarted) -> Prepare
             caller_name=caller_name,
         )
     )
+    barge_in = BargeInSettings.from_json(business.barge_in)
+    detector = detector_for(barge_in)
+    watch = SpeechWatch(detector) if detector is not None else None
     conversation = Conversation(
         ConversationConfig(
             greeting=business.greeting,
             silence_timeout_ms=settings.silence_timeout_secs * 1000,
             max_call_ms=settings.max_call_secs * 1000,
             goodbye_timeout_ms=settings.goodbye_mark_timeout_secs * 1000,
+            lead_ms=lead_ms_for(barge_in),
         ),
-        ServerVadPolicy(BargeInSettings.from_json(business.barge_in)),
+        KnobPolicy(barge_in),
+        watch,
     )
 
     async def current_lead() -> LeadId | None:
@@ -134,7 +141,11 @@ async def prepare_call(runtime: Runtime, start: twilio.StreamStarted) -> Prepare
         )
     )
     config = SessionSettings(
-        instructions=instructions, tools=tool_schemas(business.call_goal), voice=business.voice
+        instructions=instructions,
+        tools=tool_schemas(business.call_goal),
+        voice=business.voice,
+        # With our own detector the machine decides which caller turns get a reply.
+        is_reply_automatic=watch is None,
     )
     return PreparedCall(
         business, direction, call_id, lead_id, conversation, tools, session_update(config)

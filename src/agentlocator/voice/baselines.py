@@ -53,6 +53,10 @@ class RmsBaseline:
         """Ignored: this baseline has no echo handling."""
         del audio, sent_at_ms
 
+    def discard_unplayed(self, now_ms: float) -> None:
+        """Ignored: this baseline has no echo handling."""
+        del now_ms
+
     def reset(self) -> None:
         """Forget the current run."""
         self._run.reset()
@@ -77,6 +81,10 @@ class WebrtcVadBaseline:
     def push_agent_audio(self, audio: bytes, sent_at_ms: float) -> None:
         """Ignored: this baseline has no echo handling."""
         del audio, sent_at_ms
+
+    def discard_unplayed(self, now_ms: float) -> None:
+        """Ignored: this baseline has no echo handling."""
+        del now_ms
 
     def reset(self) -> None:
         """Forget the current run."""

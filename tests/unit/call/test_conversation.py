@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from agentlocator.call import commands as cmd
 from agentlocator.call import events as ev
-from agentlocator.call.barge_in import BargeInSettings, ServerVadPolicy
+from agentlocator.call.barge_in import BargeInSettings, KnobPolicy
 from agentlocator.call.conversation import SAY_EXACTLY, Conversation, ConversationConfig
 
 
 def make(**settings: object) -> Conversation:
-    policy = ServerVadPolicy(BargeInSettings(**settings))  # type: ignore[arg-type]
+    policy = KnobPolicy(BargeInSettings(**settings))  # type: ignore[arg-type]
     return Conversation(ConversationConfig(greeting="שלום!", silence_timeout_ms=6000), policy)
 
 
@@ -29,7 +29,8 @@ def greeted(conversation: Conversation) -> None:
 def play(conversation: Conversation, response: str, item: str, size: int, now: float) -> list[str]:
     """Deliver one audio delta; return the mark names sent."""
     out = conversation.handle(ev.ReplyAudioReceived(response, item, b"\x01" * size), now)
-    assert of_type(out, cmd.PlayAudio) == [cmd.PlayAudio(b"\x01" * size, response, item)]
+    played = [(c.audio, c.response_id, c.item_id) for c in of_type(out, cmd.PlayAudio)]
+    assert played == [(b"\x01" * size, response, item)]
     return [c.name for c in out if isinstance(c, cmd.SendMark)]
 
 
@@ -230,7 +231,7 @@ def test_caller_speech_resets_the_silence_timer() -> None:
 
 
 def test_max_duration_hangs_up() -> None:
-    policy = ServerVadPolicy(BargeInSettings())
+    policy = KnobPolicy(BargeInSettings())
     conversation = Conversation(ConversationConfig(greeting="hi", max_call_ms=60_000), policy)
     conversation.handle(ev.CallStarted(), 0)
     out = conversation.handle(ev.TimerTicked(), 60_000)

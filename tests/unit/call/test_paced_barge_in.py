@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agentlocator.call import commands as cmd
 from agentlocator.call import events as ev
-from agentlocator.call.barge_in import BargeInSettings, ServerVadPolicy
+from agentlocator.call.barge_in import BargeInSettings, KnobPolicy
 from agentlocator.call.conversation import Conversation, ConversationConfig
 
 AUDIO = bytes(i % 251 for i in range(8000))  # one second; every offset is recognisable
@@ -12,7 +12,7 @@ AUDIO = bytes(i % 251 for i in range(8000))  # one second; every offset is recog
 
 def paced() -> Conversation:
     config = ConversationConfig(greeting="שלום", lead_ms=200.0, chunk_ms=100.0)
-    conversation = Conversation(config, ServerVadPolicy(BargeInSettings(cooldown_ms=0)))
+    conversation = Conversation(config, KnobPolicy(BargeInSettings(cooldown_ms=0)))
     conversation.handle(ev.CallStarted(), 0)
     conversation.handle(ev.SessionConfigured(), 0)
     conversation.handle(ev.ReplyCreated("resp_1"), 0)
@@ -60,7 +60,11 @@ def test_a_confirmed_pause_cancels_truncates_at_heard_and_drops_the_rest() -> No
     late = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO[4000:]), 460)
     assert late == []
     assert plays(conversation.handle(ev.TimerTicked(), 600)) == []
-    assert len(conversation.record.barge_ins) == 1
+    kinds = [entry["kind"] for entry in conversation.record.barge_ins]
+    assert kinds == ["candidate", "paused", "committed"]
+    assert conversation.record.committed_barge_ins[0]["items"] == [
+        {"item_id": "item_1", "heard_ms": 150}
+    ]
 
 
 def test_server_speech_events_do_not_cut_paced_audio_by_themselves() -> None:
@@ -72,8 +76,14 @@ def test_server_speech_events_do_not_cut_paced_audio_by_themselves() -> None:
 def test_suspected_speech_while_the_agent_is_silent_changes_nothing() -> None:
     conversation = paced()
     conversation.handle(ev.ReplyDone("resp_1", "completed"), 10)
-    assert conversation.handle(ev.SpeechSuspected(), 20) == []
-    assert conversation.handle(ev.SpeechDismissed(), 30) == []
+    out = conversation.handle(ev.SpeechSuspected(), 20) + conversation.handle(
+        ev.SpeechDismissed(), 30
+    )
+    assert [c.name for c in out if isinstance(c, cmd.LogEvent)] == [
+        "barge_in_candidate",
+        "barge_in_dismissed",
+    ]
+    assert all(isinstance(c, cmd.LogEvent) for c in out)  # no clear, no resume, no cut
 
 
 def test_every_reply_can_pause_and_resume_many_times() -> None:

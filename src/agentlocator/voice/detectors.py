@@ -1,0 +1,43 @@
+"""The barge-in detector a call uses, built from the business's stored knobs."""
+
+from __future__ import annotations
+
+from agentlocator.call.barge_in import BargeInSettings
+from agentlocator.call.speech_watch import BargeInDetector
+from agentlocator.voice.baselines import RmsBaseline, WebrtcVadBaseline
+from agentlocator.voice.detector import DetectorSettings, SpeechDetector
+from agentlocator.voice.silero_model import shared_session
+
+PACED_LEAD_MS = 200.0
+"""Agent audio kept queued at Twilio with our detector: enough to ride out network jitter, short
+enough that a pause (a `clear`) throws little away and a resume refills it at once."""
+
+
+def detector_settings(settings: BargeInSettings) -> DetectorSettings:
+    """Our detector's knobs: sensitivity 0.5 is the tuned default; 1 hears quieter, less certain
+    speech (lower Silero threshold, lower near-field level), 0 only loud, clear speech."""
+    shift = settings.sensitivity - 0.5  # -0.5 .. 0.5
+    return DetectorSettings(
+        min_speech_ms=float(settings.min_speech_ms),
+        echo_window_ms=float(settings.echo_window_ms),
+        speech_threshold=0.5 - 0.5 * shift,
+        min_peak_rms=600.0 * 4.0 ** (-shift),
+    )
+
+
+def detector_for(settings: BargeInSettings) -> BargeInDetector | None:
+    """The detector for `settings.detector`; None when the server's speech events decide."""
+    match settings.detector:
+        case "local":
+            return SpeechDetector(shared_session(), detector_settings(settings))
+        case "rms":
+            return RmsBaseline(min_speech_ms=float(settings.min_speech_ms))
+        case "webrtcvad":
+            return WebrtcVadBaseline(min_speech_ms=float(settings.min_speech_ms))
+        case "server":
+            return None
+
+
+def lead_ms_for(settings: BargeInSettings) -> float | None:
+    """Paced playout (pause and resume) only where the detector can tell a false alarm."""
+    return PACED_LEAD_MS if settings.detector == "local" else None
