@@ -84,6 +84,7 @@ class Conversation:
         self._speech_started_at_ms = 0.0
         self._speech_stopped_at_ms: float | None = None
         self._paused_at_ms = 0.0
+        self._is_playback_cleared = False
         self._dismissed_at_ms: float | None = None
         self._last_barge_in_at_ms: float | None = None
         self._idle_since_ms: float | None = None
@@ -123,6 +124,8 @@ class Conversation:
                 return self._on_speech_started(now_ms)
             case ev.SpeechSuspected(speech_ms=speech_ms):
                 return self._on_speech_suspected(now_ms, speech_ms)
+            case ev.SpeechLikely():
+                return self._on_speech_likely(now_ms)
             case ev.SpeechConfirmed(speech_ms=speech_ms):
                 return self._on_speech_confirmed(now_ms, speech_ms)
             case ev.SpeechDismissed():
@@ -286,33 +289,49 @@ class Conversation:
         return [cmd.LogEvent("caller_turn_ignored", {"at_ms": round(self._elapsed(now_ms))})]
 
     def _on_speech_suspected(self, now_ms: float, speech_ms: float) -> list[cmd.Command]:
+        """Hold back: send the phone nothing more. It plays out its short lead meanwhile, so a
+        false alarm dismissed within the lead is never heard at all, and resuming is exact."""
         log = self._barge_in_event("candidate", now_ms, speech_ms=round(speech_ms))
         if self.config.lead_ms is None or self.audio.is_paused or not self._may_interrupt(now_ms):
             return [log]
-        commands, self._paused_heard = self.audio.pause(now_ms, self.active_response_id)
+        self.audio.is_paused = True
+        self._is_playback_cleared = False
         self._paused_at_ms = now_ms
+        return [log, self._barge_in_event("paused", now_ms)]
+
+    def _on_speech_likely(self, now_ms: float) -> list[cmd.Command]:
+        """It sounds like speech: silence the phone now (clear), keeping every unheard byte."""
+        if not self.audio.is_paused or self._is_playback_cleared:
+            return []
+        commands, self._paused_heard = self.audio.pause(now_ms, self.active_response_id)
+        self._is_playback_cleared = True
         if self.watch is not None:
             self.watch.playback_cleared(now_ms)
-        paused = self._barge_in_event("paused", now_ms, heard_ms=dict(self._paused_heard))
-        return [log, *commands, paused]
+        cleared = self._barge_in_event("cleared", now_ms, heard_ms=dict(self._paused_heard))
+        return [*commands, cleared]
 
     def _on_speech_dismissed(self, now_ms: float) -> list[cmd.Command]:
         self._dismissed_at_ms = now_ms
         if not self.audio.is_paused:
             return [self._barge_in_event("dismissed", now_ms)]
         self._paused_heard = {}
-        paused_ms = round(now_ms - self._paused_at_ms)
-        log = self._barge_in_event("resumed", now_ms, paused_ms=paused_ms)
+        log = self._barge_in_event(
+            "resumed",
+            now_ms,
+            paused_ms=round(now_ms - self._paused_at_ms),
+            was_cleared=self._is_playback_cleared,
+        )
         return [log, *self._sent(self.audio.resume(now_ms))]
 
     def _on_speech_confirmed(self, now_ms: float, speech_ms: float) -> list[cmd.Command]:
-        if self.audio.is_paused:
+        if self.audio.is_paused and self._is_playback_cleared:
             heard, self._paused_heard = self._paused_heard, {}
             self.audio.is_paused = False
             return self._cut_off(now_ms, heard, speech_ms)
-        if not self._may_interrupt(now_ms):
+        if not self.audio.is_paused and not self._may_interrupt(now_ms):
             return []
-        # Not paused first (plain forwarding, or the pause was not allowed then): stop now.
+        # Held back but not cleared, or not paused at all (plain forwarding): stop now.
+        self.audio.is_paused = False
         commands, heard = self.audio.stop(now_ms, self.active_response_id)
         if self.watch is not None:
             self.watch.playback_cleared(now_ms)

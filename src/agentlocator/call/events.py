@@ -57,6 +57,13 @@ class SpeechSuspected:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeechLikely:
+    """The suspected sound now sounds like speech: stop the audio the phone still holds."""
+
+    speech_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class SpeechConfirmed:
     """The suspected speech lasted long enough: the caller is interrupting."""
 
@@ -164,6 +171,7 @@ Event = (
     | SessionConfigured
     | CallerSpeechStarted
     | SpeechSuspected
+    | SpeechLikely
     | SpeechConfirmed
     | SpeechDismissed
     | CallerSpeechStopped

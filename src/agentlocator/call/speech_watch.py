@@ -1,10 +1,11 @@
-"""Turns a barge-in detector's per-frame verdicts into the machine's three speech events (pure).
+"""Turns a barge-in detector's per-frame verdicts into the machine's speech events (pure).
 
 The detector (see `voice/`) judges each inbound 20 ms frame; the machine wants transitions:
-`SpeechSuspected` when caller speech may be starting (pause the agent), `SpeechConfirmed` when it
-lasted long enough (commit the barge-in), `SpeechDismissed` when it stopped without being
-confirmed (resume). Frames are judged only while the agent can be heard or a suspicion is open:
-caller speech in their own turn is the Realtime server's business, not an interruption.
+`SpeechSuspected` when caller speech may be starting (stop feeding the phone), `SpeechLikely`
+when it sounds like speech (clear what the phone holds), `SpeechConfirmed` when it lasted long
+enough (commit the barge-in), `SpeechDismissed` when it stopped without being confirmed (resume).
+Frames are judged only while the agent can be heard or a suspicion is open: caller speech in
+their own turn is the Realtime server's business, not an interruption.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ class DetectorVerdict(Protocol):
 
     @property
     def is_candidate(self) -> bool: ...
+
+    @property
+    def is_speech(self) -> bool: ...
 
     @property
     def is_confirmed(self) -> bool: ...
@@ -47,6 +51,7 @@ class SpeechWatch:
         self.detector = detector
         self.frames_judged = 0
         self._is_suspected = False
+        self._is_likely = False
         self._is_confirmed = False
 
     @property
@@ -70,6 +75,9 @@ class SpeechWatch:
         if verdict.is_candidate and not self._is_suspected:
             self._is_suspected = True
             events.append(ev.SpeechSuspected(verdict.speech_ms))
+        if self._is_suspected and verdict.is_speech and not self._is_likely:
+            self._is_likely = True
+            events.append(ev.SpeechLikely(verdict.speech_ms))
         if verdict.is_confirmed and not self._is_confirmed:
             self._is_confirmed = True
             events.append(ev.SpeechConfirmed(verdict.speech_ms))
@@ -77,5 +85,6 @@ class SpeechWatch:
             if self._is_suspected and not self._is_confirmed:
                 events.append(ev.SpeechDismissed())
             self._is_suspected = False
+            self._is_likely = False
             self._is_confirmed = False
         return events

@@ -23,6 +23,7 @@ from agentlocator.simulator.scenario_kit import (
     stored_call,
     wait_until,
 )
+from agentlocator.simulator.scenarios_barge_in import BARGE_IN_SCENARIOS
 from agentlocator.simulator.scenarios_booking import BOOKING_SCENARIOS
 from agentlocator.simulator.scenarios_edge import EDGE_SCENARIOS
 
@@ -176,11 +177,7 @@ async def barge_in_every_reply(options: ScenarioOptions) -> ScenarioReport:
         for turn in range(5):
             await call.wait_agent_speaking(700 + 150 * turn, timeout_secs=15)
             call.speak(800)
-            await wait_until(
-                lambda turns=turn + 1: len(call.engine.record.truncates) >= turns,
-                f"truncate #{turn + 1}",
-                3.0,
-            )
+            await call.wait_truncates(turn + 1)
         await call.wait_agent_finished()
         await call.phone.hang_up()
         call.common_checks(report)
@@ -270,5 +267,6 @@ SCENARIOS: dict[str, Scenario] = {
     "status_callback_ends_call": status_callback_ends_call,
     "realtime_drop": realtime_drop,
     **EDGE_SCENARIOS,
+    **BARGE_IN_SCENARIOS,
     **BOOKING_SCENARIOS,
 }

@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 
 from agentlocator.audio import mulaw
 from agentlocator.simulator.twilio_earpiece import Earpiece, ProtocolError, StreamClock
+from agentlocator.simulator.twilio_echo import EchoMixer, EchoPath
 from agentlocator.simulator.twilio_microphone import Microphone
 from agentlocator.simulator.twilio_playback import ClearRecord, MarkRecord
 from agentlocator.simulator.twilio_signing import SIGNATURE_HEADER, sign_websocket_upgrade
@@ -78,6 +79,7 @@ class SimulatedCall:
         seed: int = 0,
         record_audio: bool = True,
         open_timeout_secs: float = 10.0,
+        echo: EchoPath | None = None,
     ) -> None:
         self.stream_url = stream_url
         self.connect_url = connect_url or stream_url
@@ -113,6 +115,8 @@ class SimulatedCall:
             seed=seed,
         )
         self._playback = self._earpiece.playback
+        if echo is not None:
+            self._microphone.echo = EchoMixer(echo, lambda: self.played)
         self._ws: ClientConnection | None = None
         self._is_hanging_up = False
         self._closed = asyncio.Event()

@@ -20,6 +20,7 @@ from websockets.asyncio.client import ClientConnection
 
 from agentlocator.audio import mulaw
 from agentlocator.simulator.twilio_earpiece import StreamClock
+from agentlocator.simulator.twilio_echo import EchoMixer
 
 _FRAME_SECS = mulaw.FRAME_MS / 1000
 _SILENT_FRAME = mulaw.silence(mulaw.FRAME_MS)
@@ -50,8 +51,10 @@ class Microphone:
         realtime: bool = True,
         jitter_ms: float = 0.0,
         seed: int = 0,
+        echo: EchoMixer | None = None,
     ) -> None:
         self.stream_sid = stream_sid
+        self.echo = echo
         self.frames_sent = 0
         self.said: list[tuple[float, int]] = []
         self._clock = clock
@@ -129,11 +132,14 @@ class Microphone:
         return self._random.uniform(0.0, self._jitter_secs) if self._jitter_secs else 0.0
 
     async def _send_frame(self, ws: ClientConnection) -> None:
+        frame: bytes | None = None
         if self._speech:
-            payload = base64.b64encode(self._speech[: mulaw.FRAME_BYTES]).decode("ascii")
+            frame = bytes(self._speech[: mulaw.FRAME_BYTES])
             del self._speech[: mulaw.FRAME_BYTES]
-        else:
-            payload = _SILENT_PAYLOAD
+        if self.echo is not None:
+            captured_from_ms = self.frames_sent * mulaw.FRAME_MS
+            frame = self.echo.mix(frame or _SILENT_FRAME, captured_from_ms)
+        payload = _SILENT_PAYLOAD if frame is None else base64.b64encode(frame).decode("ascii")
         self.frames_sent += 1
         self._sequence += 1
         message = _MEDIA_TEMPLATE.format(

@@ -35,11 +35,27 @@ def test_only_a_short_lead_is_sent_ahead_of_playback() -> None:
     assert b"".join(p.audio for p in plays(out)) == AUDIO[1600:2400]
 
 
-def test_a_dismissed_pause_resumes_from_the_first_unheard_byte() -> None:
+def test_a_suspicion_holds_audio_back_without_clearing_and_resumes_exactly() -> None:
+    conversation = paced()
+    first = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
+    sent_before = b"".join(p.audio for p in plays(first))  # the 200 ms lead
+    out = conversation.handle(ev.SpeechSuspected(), 150)
+    assert not any(
+        isinstance(c, cmd.ClearPlayback | cmd.CancelReply | cmd.TruncateItem) for c in out
+    )
+    assert plays(conversation.handle(ev.MarkPlayed(marks(first)[0]), 160)) == []  # held back
+    out = conversation.handle(ev.SpeechDismissed(), 190)
+    resumed = b"".join(p.audio for p in plays(out))
+    assert sent_before + resumed == AUDIO[: len(sent_before) + len(resumed)]  # seamless
+    assert [e["kind"] for e in conversation.record.barge_ins] == ["candidate", "paused", "resumed"]
+
+
+def test_a_likely_speech_clears_and_a_dismissal_resumes_from_the_first_unheard_byte() -> None:
     conversation = paced()
     first = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
     heard_before_pause = b"".join(p.audio for p in plays(first))[:1200]  # 150 ms played
-    out = conversation.handle(ev.SpeechSuspected(), 150)
+    conversation.handle(ev.SpeechSuspected(), 140)
+    out = conversation.handle(ev.SpeechLikely(), 150)
     assert cmd.ClearPlayback() in out
     assert not any(isinstance(c, cmd.CancelReply | cmd.TruncateItem) for c in out)
     assert plays(conversation.handle(ev.TimerTicked(), 300)) == []  # nothing while paused
@@ -52,7 +68,8 @@ def test_a_dismissed_pause_resumes_from_the_first_unheard_byte() -> None:
 def test_a_confirmed_pause_cancels_truncates_at_heard_and_drops_the_rest() -> None:
     conversation = paced()
     conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO[:4000]), 0)
-    conversation.handle(ev.SpeechSuspected(), 150)
+    conversation.handle(ev.SpeechSuspected(), 140)
+    conversation.handle(ev.SpeechLikely(), 150)
     out = conversation.handle(ev.SpeechConfirmed(), 450)
     assert cmd.CancelReply("resp_1") in out
     assert cmd.TruncateItem("item_1", 150) in out
@@ -61,10 +78,19 @@ def test_a_confirmed_pause_cancels_truncates_at_heard_and_drops_the_rest() -> No
     assert late == []
     assert plays(conversation.handle(ev.TimerTicked(), 600)) == []
     kinds = [entry["kind"] for entry in conversation.record.barge_ins]
-    assert kinds == ["candidate", "paused", "committed"]
+    assert kinds == ["candidate", "paused", "cleared", "committed"]
     assert conversation.record.committed_barge_ins[0]["items"] == [
         {"item_id": "item_1", "heard_ms": 150}
     ]
+
+
+def test_a_confirmation_while_only_held_back_clears_and_truncates_at_heard_now() -> None:
+    conversation = paced()
+    conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO[:4000]), 0)
+    conversation.handle(ev.SpeechSuspected(), 100)
+    out = conversation.handle(ev.SpeechConfirmed(), 180)  # the phone played on until now
+    assert cmd.ClearPlayback() in out
+    assert cmd.TruncateItem("item_1", 180) in out
 
 
 def test_server_speech_events_do_not_cut_paced_audio_by_themselves() -> None:
@@ -97,6 +123,7 @@ def test_every_reply_can_pause_and_resume_many_times() -> None:
         heard_ms = min(150, len(sent) // 8)
         heard += sent[: heard_ms * 8]
         conversation.handle(ev.SpeechSuspected(), now)
+        conversation.handle(ev.SpeechLikely(), now)
         now += 200
         out = conversation.handle(ev.SpeechDismissed(), now)
         sent = b"".join(p.audio for p in plays(out))
