@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The dashboard's npm packages, reinstalled from the lockfile only when it changes.
+NPM_STAMP := dashboard/node_modules/.installed
 
-.PHONY: run test lint typecheck unit system bench clean
+.PHONY: run test lint typecheck unit system bench clean dashboard
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +20,15 @@ $(STAMP): pyproject.toml constraints.txt
 system:
 	./scripts/ensure-system-packages.sh
 
-run: $(STAMP)
+$(NPM_STAMP): dashboard/package.json dashboard/package-lock.json
+	cd dashboard && npm ci --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+# Type-checks and builds dashboard/dist (served at /), printing the gzip size of each bundle.
+dashboard: $(NPM_STAMP)
+	cd dashboard && npm run build
+
+run: $(STAMP) dashboard
 	mkdir -p var
 	$(BIN)/agentlocator db upgrade
 	$(BIN)/agentlocator demo seed
@@ -31,13 +41,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) system lint typecheck
+test: $(STAMP) system lint typecheck dashboard
 	AGENTLOCATOR_TEST_POSTGRES_URL="$$(./scripts/ensure-postgres.sh)" \
 	AGENTLOCATOR_TEST_REDIS_URL="$$(./scripts/ensure-redis.sh)" \
+	AGENTLOCATOR_E2E_REQUIRED=1 \
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/bridge_load.py
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache dashboard/node_modules dashboard/dist

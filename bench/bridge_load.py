@@ -46,22 +46,21 @@ import math
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 
+from _shared.bridge import add_bench_route, free_port
+from _shared.fake_chat import FakeChatCompletions
 from agentlocator import logs
 from agentlocator.audio.mulaw import BYTES_PER_MS
 from agentlocator.simulator.audio_audit import AudioAudit, common_prefix_bytes
@@ -185,14 +184,14 @@ def serve_bridge(port: int, core: int | None, nice: int) -> int:
     async def export_latencies() -> dict[str, list[float]]:
         return latencies
 
-    app.add_api_route(LATENCIES_PATH, export_latencies, methods=["GET"])
+    add_bench_route(app, LATENCIES_PATH, export_latencies)
     if os.environ.get(DIAGNOSE_ENV):
         diagnostics = _BridgeDiagnostics()
 
         async def export_diagnostics() -> dict[str, Any]:
             return diagnostics.take()
 
-        app.add_api_route(DIAGNOSTICS_PATH, export_diagnostics, methods=["GET"])
+        add_bench_route(app, DIAGNOSTICS_PATH, export_diagnostics)
     profile_path = os.environ.get(PROFILE_ENV)
     if not profile_path:
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
@@ -279,74 +278,6 @@ def _spawn_bridge(
         command += ["--bridge-core", str(core)]
     with log_path.open("wb") as log:
         return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-class FakeChatCompletions:
-    """`POST /v1/chat/completions` with a canned answer, on loopback.
-
-    The bridge's after-call summary job uses the OpenAI SDK, which honours `OPENAI_BASE_URL`:
-    pointed here, no request leaves the machine and the job takes its normal, successful path.
-    """
-
-    def __init__(self) -> None:
-        self.requests = 0
-        self.url = ""
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> FakeChatCompletions:
-        from starlette.applications import Starlette
-        from starlette.routing import Route
-
-        app = Starlette(routes=[Route("/v1/chat/completions", self._answer, methods=["POST"])])
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, lifespan="off", log_config=None, access_log=False
-        )
-        self._server = _EmbeddedServer(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._task.done():
-                await self._task
-                raise RunBroke("the fake chat completions server did not start")
-            await asyncio.sleep(0.005)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}/v1"
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
-
-    async def _answer(self, request: Request) -> JSONResponse:
-        self.requests += 1
-        body = await request.json()
-        message = {"role": "assistant", "content": "סיכום: הפונה ביקש לקבוע תור."}
-        return JSONResponse(
-            {
-                "id": f"chatcmpl-bench{self.requests}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body.get("model", "bench"),
-                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70},
-            }
-        )
-
-
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn inside this process's loop: the process keeps its own signal handlers."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # -- what /proc says -------------------------------------------------------------------------------
@@ -1199,7 +1130,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             FakeChatCompletions() as chat,
             httpx.AsyncClient(timeout=30.0) as http,
         ):
-            port = _free_port()
+            port = free_port()
             env = {
                 **os.environ,
                 "OPENAI_API_KEY": "sk-bench",

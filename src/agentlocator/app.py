@@ -6,8 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from agentlocator.api import outbound
+from agentlocator.api.dashboard_files import dashboard_app
+from agentlocator.api.errors import validation_error_handler
+from agentlocator.api.router import API_PREFIX, build_api_router
 from agentlocator.runtime import build_runtime
 from agentlocator.settings import Settings
 from agentlocator.telephony import media_route, webhooks
@@ -26,11 +30,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await runtime.close()
 
-    app = FastAPI(title="AgentLocator", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="AgentLocator",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
     app.state.runtime = runtime
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(webhooks.router)
     app.include_router(media_route.router)
     app.include_router(outbound.router)
+    app.include_router(build_api_router())
 
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:
@@ -40,4 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "realtime": "simulated" if settings.uses_simulated_realtime else "openai",
         }
 
+    # Last, so every route above wins; it answers only what nothing else did.
+    app.mount("/", dashboard_app(settings.dashboard_path))
     return app

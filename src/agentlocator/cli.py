@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
 
@@ -19,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agentlocator.cli_calls import add_call_lead
 from agentlocator.cli_holidays import add_holidays
 from agentlocator.cli_simulate import add_simulate
+from agentlocator.cli_users import add_user
 from agentlocator.db.engine import create_engine, session_factory, upgrade
-from agentlocator.demo import seed_demo
+from agentlocator.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo, seed_demo_data
 from agentlocator.services.businesses import (
     BusinessCreate,
     DuplicatePhoneError,
@@ -128,10 +130,21 @@ def _add_business(commands: Commands) -> None:
 
 def _demo_seed(_args: argparse.Namespace) -> int:
     async def seed(database_url: str) -> dict[str, Any]:
-        async with _migrated_session(database_url) as session:
-            business, _created = await seed_demo(session)
-            await session.commit()
-            return business_as_json(business)
+        await upgrade(database_url)
+        engine = create_engine(database_url)
+        try:
+            sessions = session_factory(engine)
+            async with sessions() as session:
+                business, _created = await seed_demo(session)
+                await session.commit()
+            # The command line is where the wall clock enters: the demo week is this week.
+            await seed_demo_data(sessions, business, now=datetime.now(UTC))
+        finally:
+            await engine.dispose()
+        return {
+            **business_as_json(business),
+            "login": {"email": DEMO_EMAIL, "password": DEMO_PASSWORD},
+        }
 
     _print_json(_run(seed(Settings().database_url)))
     return EXIT_OK
@@ -140,14 +153,25 @@ def _demo_seed(_args: argparse.Namespace) -> int:
 def _add_demo(commands: Commands) -> None:
     demo = commands.add_parser("demo", help="demo data")
     actions = demo.add_subparsers(dest="demo_command", required=True)
-    seed = actions.add_parser("seed", help="create the demo dental clinic unless it exists")
+    seed = actions.add_parser(
+        "seed",
+        help="create the demo dental clinic with a week of data unless it exists; prints the login",
+    )
     seed.set_defaults(handler=_demo_seed)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agentlocator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands_added = (_add_serve, _add_db, _add_business, _add_demo, add_simulate, add_call_lead)
+    commands_added = (
+        _add_serve,
+        _add_db,
+        _add_business,
+        _add_demo,
+        add_simulate,
+        add_call_lead,
+        add_user,
+    )
     for add_command in commands_added:
         add_command(commands)
     return parser

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agentlocator.call.live_calls import EndSignalBus, LiveCalls, build_end_bus
-from agentlocator.db.engine import create_engine, session_factory
+from agentlocator.db.engine import create_engine, session_factory, write_turn
+from agentlocator.jobs.summary import SummaryModel
 from agentlocator.realtime.connection import WebSocketRealtimeLink
 from agentlocator.realtime.link import RealtimeLink
 from agentlocator.settings import Settings
@@ -24,6 +27,9 @@ log = logging.getLogger(__name__)
 
 def monotonic_ms() -> float:
     return time.monotonic() * 1000.0
+
+
+MAX_NOTED_STREAM_STARTS = 10_000
 
 
 @dataclass
@@ -40,12 +46,34 @@ class Runtime:
     open_realtime: Callable[[], Awaitable[RealtimeLink]]
     clock_ms: Callable[[], float] = monotonic_ms
     jobs: set[asyncio.Task[None]] = field(default_factory=set)
+    summaries: SummaryModel = field(default_factory=lambda: SummaryModel(None, ""))
+    """After-call summaries: one OpenAI client for the whole process, built on first use."""
+    _stream_starts: OrderedDict[str, None] = field(default_factory=OrderedDict)
 
-    def write_session(self) -> AsyncSession:
-        """A session for read-then-write work: on SQLite it takes the write lock up front, so
-        concurrent webhooks queue on the busy timeout instead of failing with "database is
-        locked" when two readers both try to become the writer."""
-        return self.db(execution_options={"sqlite_begin": "IMMEDIATE"})
+    @contextlib.asynccontextmanager
+    async def write_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for read-then-write work, as `async with runtime.write_session() as s`.
+
+        On SQLite it first waits for this process's turn to write (`db.engine.write_turn`, an
+        asyncio queue, no connection held meanwhile), then begins IMMEDIATE, taking the write
+        lock up front, so concurrent webhooks queue instead of failing with "database is
+        locked" when two readers both try to become the writer.
+        """
+        async with (
+            write_turn(self.engine),
+            self.db(execution_options={"sqlite_begin": "IMMEDIATE"}) as session,
+        ):
+            yield session
+
+    def note_stream_started(self, call_sid: str) -> None:
+        """Call set-up recorded the stream's start with the lead (one transaction)."""
+        self._stream_starts[call_sid] = None
+        while len(self._stream_starts) > MAX_NOTED_STREAM_STARTS:
+            self._stream_starts.popitem(last=False)
+
+    def take_stream_started(self, call_sid: str) -> bool:
+        """Whether call set-up already recorded this call's stream start (asked once)."""
+        return self._stream_starts.pop(call_sid, 0) is None
 
     def start_job(self, work: Coroutine[Any, Any, None]) -> None:
         """Run background work (record keeping, summaries) owned by the runtime, not a request."""
@@ -66,6 +94,7 @@ class Runtime:
     async def close(self) -> None:
         await self.wait_for_jobs()
         await self.end_bus.stop()
+        await self.summaries.close()
         await self.engine.dispose()
 
 
@@ -109,4 +138,8 @@ def build_runtime(settings: Settings) -> Runtime:
         signatures=TwilioSignatureCheck(token),
         twilio_rest=rest,
         open_realtime=_realtime_opener(settings),
+        summaries=SummaryModel(
+            settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            settings.summary_model,
+        ),
     )

@@ -12,6 +12,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var") / "agentlocator.db"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+"""The checkout this package runs from (`src/agentlocator/settings.py` is two levels down)."""
 
 
 class Settings(BaseSettings):
@@ -32,6 +34,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     api_token: SecretStr | None = None
     summary_model: str = "gpt-4.1-mini"
+    dashboard_dir: Path = Path("dashboard") / "dist"
+    """The built dashboard served at `/`; a relative path is taken from the repository root."""
 
     silence_timeout_secs: float = 6.0
     max_call_secs: float = 30 * 60.0
@@ -43,6 +47,13 @@ class Settings(BaseSettings):
     def uses_simulated_realtime(self) -> bool:
         """True when no OpenAI key is set: calls run against the built-in simulated engine."""
         return self.openai_api_key is None or not self.openai_api_key.get_secret_value()
+
+    @property
+    def dashboard_path(self) -> Path:
+        """`dashboard_dir` as an absolute path."""
+        if self.dashboard_dir.is_absolute():
+            return self.dashboard_dir
+        return REPO_ROOT / self.dashboard_dir
 
     @property
     def public_wss_url(self) -> str:

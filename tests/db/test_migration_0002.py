@@ -67,7 +67,7 @@ async def test_down_to_0001_and_up_again_keeps_businesses_and_the_guard(
     async with db_engine.connect() as connection:
         assert await connection.scalar(text("SELECT count(*) FROM businesses")) == 1
 
-    assert await upgrade(database_url) == "0003"  # back up to head
+    assert await upgrade(database_url) == "0004"  # back up to head
     schema = await _inspect(db_engine)
     assert schema["tables"] >= NEW_TABLES
     assert len(schema["guards"]) >= 1

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from agentlocator.db.engine import create_engine, downgrade, session_factory, upgrade, upgrade_sync
 from agentlocator.db.models import Base
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:

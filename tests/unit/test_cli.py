@@ -159,7 +159,7 @@ def test_db_upgrade(tmp_path: Path, use_database: Any, capsys: pytest.CaptureFix
     use_database(f"sqlite+aiosqlite:///{tmp_path / 'new' / 'agentlocator.db'}")
     assert main(["db", "upgrade"]) == 0
     assert main(["db", "upgrade"]) == 0
-    assert capsys.readouterr().out == "database is at revision 0003\n" * 2
+    assert capsys.readouterr().out == "database is at revision 0004\n" * 2
 
 
 def test_demo_seed_is_idempotent(

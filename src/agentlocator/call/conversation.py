@@ -82,6 +82,7 @@ class Conversation(BargeInFlow):
         self._speech_started_at_ms = 0.0
         self._speech_stopped_at_ms: float | None = None
         self._paused_at_ms = 0.0
+        self._turn_started_ms: dict[str, float] = {}
         self._is_playback_cleared = False
         self._dismissed_at_ms: float | None = None
         self._last_barge_in_at_ms: float | None = None
@@ -113,7 +114,8 @@ class Conversation(BargeInFlow):
                 return [cmd.ConfigureSession()]
             case ev.SessionConfigured():
                 return self._on_session_configured()
-            case ev.CallerSpeechStarted():
+            case ev.CallerSpeechStarted(item_id=item_id):
+                self._turn_started_ms[item_id] = self._elapsed(now_ms)
                 return self._on_speech_started(now_ms)
             case ev.SpeechSuspected(speech_ms=speech_ms):
                 return self._on_speech_suspected(now_ms, speech_ms)
@@ -134,7 +136,9 @@ class Conversation(BargeInFlow):
             case ev.ToolFinished():
                 return self._on_tool_finished(event)
             case ev.CallerTranscribed(item_id=item_id, text=text):
-                self.record.add_turn("caller", text, self._elapsed(now_ms), item_id)
+                # Dated when the caller began, not when the transcript came (after the answer).
+                at_ms = self._turn_started_ms.pop(item_id, self._elapsed(now_ms))
+                self.record.add_turn("caller", text, at_ms, item_id)
                 return []
             case ev.AgentTranscribed(item_id=item_id, text=text):
                 self.record.add_turn("agent", text, self._elapsed(now_ms), item_id)

@@ -34,9 +34,12 @@ class CallRecord:
     audio_bytes_dropped: int = 0
 
     def add_turn(self, role: str, text: str, at_ms: float, item_id: str) -> None:
-        self.transcript.append(
-            {"role": role, "text": text, "at_ms": round(at_ms), "item_id": item_id}
-        )
+        """Keep the transcript in spoken order: a caller's transcript arrives late."""
+        turn = {"role": role, "text": text, "at_ms": round(at_ms), "item_id": item_id}
+        index = len(self.transcript)
+        while index > 0 and self.transcript[index - 1]["at_ms"] > turn["at_ms"]:
+            index -= 1
+        self.transcript.insert(index, turn)
 
     def add_barge_in_event(self, entry: dict[str, Any]) -> None:
         """Keep one barge-in decision; a noisy line cannot grow the record without bound."""

@@ -6,12 +6,21 @@ SQLAlchemy emits `BEGIN` itself so reads, DDL and SAVEPOINTs take part in transa
 racing another writer can ask for `BEGIN IMMEDIATE` with the `sqlite_begin` execution option,
 for example `session_factory(engine)(execution_options={"sqlite_begin": "IMMEDIATE"})`;
 PostgreSQL ignores the option.
+
+SQLite has one writer at a time. Writers of this process queue on `write_turn(engine)` (an
+asyncio lock per engine, first come first served) before they take a connection, instead of
+each holding a pooled connection and a driver thread while SQLite's busy handler polls for the
+lock with growing sleeps. The busy timeout still orders writers of other processes. On
+PostgreSQL `write_turn` waits for nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import weakref
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +48,54 @@ def create_engine(database_url: str) -> AsyncEngine:
     on a fresh checkout. The caller owns the engine and must `await engine.dispose()`.
     """
     return _build_engine(database_url, enforce_foreign_keys=True)
+
+
+class _WriteTurn:
+    """An asyncio lock of one event loop that a task may re-enter (a nested write waits for
+    nothing it holds itself). Waiting is bounded like SQLite's own busy timeout."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            yield
+            return
+        try:
+            async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise TimeoutError(
+                f"no turn to write to SQLite within {SQLITE_BUSY_TIMEOUT_MS} ms"
+            ) from None
+        self._owner = task
+        try:
+            yield
+        finally:
+            self._owner = None
+            self._lock.release()
+
+
+_write_turns: weakref.WeakKeyDictionary[Any, _WriteTurn] = weakref.WeakKeyDictionary()
+
+
+def write_turn(bind: object) -> contextlib.AbstractAsyncContextManager[None]:
+    """Wait for this process's turn to write to `bind`'s database (SQLite); hold it meanwhile.
+
+    `bind` is an `AsyncEngine` (anything else, or PostgreSQL, waits for nothing). Take it before
+    opening the session that writes, and keep it until that session has committed.
+    """
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    loop = asyncio.get_running_loop()
+    turn = _write_turns.get(bind.sync_engine)
+    if turn is None or turn.loop is not loop:
+        turn = _write_turns[bind.sync_engine] = _WriteTurn(loop)
+    return turn.held()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -45,12 +45,14 @@ BusinessId = NewType("BusinessId", uuid.UUID)
 CallId = NewType("CallId", uuid.UUID)
 LeadId = NewType("LeadId", uuid.UUID)
 AppointmentId = NewType("AppointmentId", uuid.UUID)
+UserId = NewType("UserId", uuid.UUID)
 
 CallGoal = Literal["booking", "lead"]
-CallDirection = Literal["inbound", "outbound"]
+CallDirection = Literal["inbound", "outbound", "browser"]
+"""`browser`: a test call the owner places from the dashboard, through the same call path."""
 
 CALL_GOALS: tuple[CallGoal, ...] = ("booking", "lead")
-CALL_DIRECTIONS: tuple[CallDirection, ...] = ("inbound", "outbound")
+CALL_DIRECTIONS: tuple[CallDirection, ...] = ("inbound", "outbound", "browser")
 
 LeadStatus = Literal["new", "contacted", "booked", "customer", "lost", "spam"]
 LEAD_STATUSES: tuple[LeadStatus, ...] = ("new", "contacted", "booked", "customer", "lost", "spam")
@@ -150,6 +152,7 @@ class Base(DeclarativeBase):
         CallId: Uuid(),
         LeadId: Uuid(),
         AppointmentId: Uuid(),
+        UserId: Uuid(),
         datetime: UTCDateTime(),
     }
     # Every table: server-generated columns come back with the INSERT or UPDATE (RETURNING), so
@@ -185,7 +188,7 @@ class Call(Base):
 
     __tablename__ = "calls"
     __table_args__ = (
-        CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
+        CheckConstraint("direction IN ('inbound', 'outbound', 'browser')", name="direction"),
         # A call can only point at a lead of its own business.
         ForeignKeyConstraint(["business_id", "lead_id"], ["leads.business_id", "leads.id"]),
         Index(None, "business_id", "created_at"),
@@ -397,6 +400,36 @@ class Appointment(Base):
     """The tool call's id (Realtime `call_id`): a retried call returns the same appointment."""
     created_at: Mapped[datetime] = mapped_column(server_default=utcnow())
     updated_at: Mapped[datetime] = mapped_column(server_default=utcnow(), onupdate=utcnow())
+
+
+class User(Base):
+    """A person who logs in to the dashboard of one business; the email is unique overall."""
+
+    __tablename__ = "users"
+
+    id: Mapped[UserId] = mapped_column(primary_key=True, default=uuid.uuid4)
+    business_id: Mapped[BusinessId] = mapped_column(ForeignKey("businesses.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    """Stored lower-cased, so a login matches whatever case it is typed in."""
+    password_hash: Mapped[str] = mapped_column(String(255))
+    """An argon2id PHC string (`$argon2id$v=19$...`); the password itself is never stored."""
+    created_at: Mapped[datetime] = mapped_column(server_default=utcnow())
+
+
+class UserSession(Base):
+    """A dashboard login. The cookie holds a random token; only its SHA-256 is stored here.
+
+    A stolen copy of this table therefore cannot be replayed as cookies. `csrf_token` is handed to
+    the page (not a secret from it) and must come back in a header on every change.
+    """
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[UserId] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=utcnow())
+    expires_at: Mapped[datetime]
 
 
 @event.listens_for(Appointment.__table__, "after_create")

@@ -62,6 +62,40 @@ def local_summary(
     return " ".join(parts)
 
 
+class SummaryModel:
+    """The after-call summariser of a running instance: one OpenAI client for every call.
+
+    Building an `AsyncOpenAI` client costs tens of milliseconds of CPU (an HTTP client and a TLS
+    context) on the event loop that carries live calls' audio, so it is built once, on the first
+    summary, and reused; `close` releases its connections.
+    """
+
+    def __init__(self, openai_api_key: str | None, model: str) -> None:
+        self.openai_api_key = openai_api_key
+        self.model = model
+        self._client: Any = None
+
+    def client(self) -> Any:
+        """The shared `AsyncOpenAI` client (built now if it is the first call)."""
+        if self._client is None:
+            from openai import AsyncOpenAI
+
+            self._client = AsyncOpenAI(api_key=self.openai_api_key, max_retries=1, timeout=20.0)
+        return self._client
+
+    async def summarise(
+        self, transcript: Sequence[dict[str, Any]], tool_calls: Sequence[dict[str, Any]]
+    ) -> str:
+        if not self.openai_api_key or not self.model or not transcript:
+            return local_summary(transcript, tool_calls)
+        return await _model_summary(self.client(), self.model, transcript, tool_calls)
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.close()
+
+
 async def summarise(
     transcript: Sequence[dict[str, Any]],
     tool_calls: Sequence[dict[str, Any]],
@@ -69,14 +103,25 @@ async def summarise(
     openai_api_key: str | None,
     model: str,
 ) -> str:
-    """Summary text for a finished call; falls back to the local summary on any model failure."""
-    if not openai_api_key or not model or not transcript:
-        return local_summary(transcript, tool_calls)
-    from openai import AsyncOpenAI, OpenAIError
+    """Summary text for a finished call, with a client of its own (see `SummaryModel`)."""
+    summaries = SummaryModel(openai_api_key, model)
+    try:
+        return await summaries.summarise(transcript, tool_calls)
+    finally:
+        await summaries.close()
+
+
+async def _model_summary(
+    client: Any,
+    model: str,
+    transcript: Sequence[dict[str, Any]],
+    tool_calls: Sequence[dict[str, Any]],
+) -> str:
+    """The model's summary; falls back to the local summary on any model failure."""
+    from openai import OpenAIError
 
     lines = [f"{t.get('role')}: {t.get('text')}" for t in transcript]
     try:
-        client = AsyncOpenAI(api_key=openai_api_key, max_retries=1, timeout=20.0)
         response = await client.chat.completions.create(
             model=model,
             messages=[
@@ -89,4 +134,4 @@ async def summarise(
     except (OpenAIError, IndexError) as error:
         log.warning("summary.model_failed", extra={"error": type(error).__name__})
         return local_summary(transcript, tool_calls)
-    return text or local_summary(transcript, tool_calls)
+    return str(text) or local_summary(transcript, tool_calls)

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql import ColumnElement
 
 from agentlocator.db.models import (
     Appointment,
@@ -50,6 +51,7 @@ from agentlocator.services.leads import (
     check_call_in_business,
     locked_lead,
     promote_after_booking,
+    update_lead_details,
 )
 
 __all__ = [
@@ -130,6 +132,7 @@ async def book_appointment(
     customer_name: str | None = None,
     notes: str | None = None,
     idempotency_key: str | None = None,
+    lead_full_name: str | None = None,
 ) -> BookingResult:
     """Book `[starts_at, starts_at + duration)`, keeping `buffer_minutes` free after it.
 
@@ -142,6 +145,9 @@ async def book_appointment(
       appointment, whatever it asked for now; so does the same `call_id` asking for the same
       start while that appointment is still booked (a model re-asking with a new tool call id).
     - `SlotTaken`: another booked appointment overlaps; nothing was written.
+
+    With `lead_full_name` (and `lead_id`), a new booking also gives the lead that name as the
+    AI would (`leads.update_lead_details`, never over a person's edit), in the same transaction.
 
     This checks no opening hours or notice: ask `scheduling.check_slot` first. Raises
     ValueError for a naive `starts_at` or out-of-range values, and `NotInBusinessError` when the
@@ -164,7 +170,12 @@ async def book_appointment(
         existing = await _find_previous(session, request)
         if existing is not None:
             return AlreadyBooked(existing)
-        return Booked(await _insert(session, request, lead_id, name, notes))
+        booked = Booked(await _insert(session, request, lead_id, name, notes))
+        if lead_id is not None and lead_full_name is not None:
+            await update_lead_details(
+                session, business_id, lead_id, full_name=lead_full_name, by="ai"
+            )
+        return booked
 
     try:
         span = (request.starts_at, request.blocked_until)
@@ -320,30 +331,38 @@ async def attach_call_summary(
 
 
 async def _find_previous(session: AsyncSession, request: _Request) -> Appointment | None:
-    """An appointment this request already made (same key, or same call and start, booked)."""
+    """An appointment this request already made (same key, or same call and start, booked).
+
+    One query for both: a key match wins over a same-call-same-start match.
+    """
+    matches: list[ColumnElement[bool]] = []
     if request.idempotency_key is not None:
-        found = await session.scalar(
+        matches.append(Appointment.idempotency_key == request.idempotency_key)
+    if request.call_id is not None:
+        matches.append(
+            and_(
+                Appointment.call_id == request.call_id,
+                Appointment.starts_at == request.starts_at,
+                Appointment.status == "booked",
+            )
+        )
+    if not matches:
+        return None
+    found = list(
+        await session.scalars(
             select(Appointment).where(
-                Appointment.business_id == request.business_id,
-                Appointment.idempotency_key == request.idempotency_key,
+                Appointment.business_id == request.business_id, or_(*matches)
             ),
             execution_options=_FRESH,
         )
-        if found is not None:
-            return found
-    if request.call_id is None:
-        return None
-    return await session.scalar(
-        select(Appointment)
-        .where(
-            Appointment.business_id == request.business_id,
-            Appointment.call_id == request.call_id,
-            Appointment.starts_at == request.starts_at,
-            Appointment.status == "booked",
-        )
-        .limit(1),
-        execution_options=_FRESH,
     )
+    for appointment in found:
+        if (
+            request.idempotency_key is not None
+            and appointment.idempotency_key == request.idempotency_key
+        ):
+            return appointment
+    return found[0] if found else None
 
 
 async def _insert(

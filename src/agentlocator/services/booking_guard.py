@@ -3,8 +3,10 @@
 The overlap guard itself is in the schema (migration 0002): an exclusion constraint on
 PostgreSQL, triggers on SQLite. This module makes writers meet it well:
 
-- On SQLite the transaction begins IMMEDIATE, taking the write lock before it reads, so racing
-  writers queue on the busy timeout instead of failing when a read turns into a write.
+- On SQLite the writer first waits for this process's turn to write (`db.engine.write_turn`, an
+  asyncio queue: no pooled connection held while waiting), then the transaction begins
+  IMMEDIATE, taking the write lock before it reads, so writers of other processes queue on the
+  busy timeout instead of failing when a read turns into a write.
 - On PostgreSQL the transaction first takes advisory locks. Two concurrent inserts that
   overlap can otherwise deadlock inside the exclusion constraint (each waits for the other's
   uncommitted row) until `deadlock_timeout` ends one. A booking with a known span takes the
@@ -27,6 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from agentlocator.db.engine import write_turn
 from agentlocator.db.models import (
     APPOINTMENT_OVERLAP_CONSTRAINT,
     APPOINTMENT_OVERLAP_MESSAGE,
@@ -62,7 +65,10 @@ async def write_transaction(
     """
     check_factory(sessions)
     for attempt in range(1, ATTEMPTS + 1):
-        async with sessions(execution_options=_WRITE) as session:
+        async with (
+            write_turn(sessions.kw.get("bind")),
+            sessions(execution_options=_WRITE) as session,
+        ):
             try:
                 async with session.begin():
                     await _lock_business(session, business_id, span)

@@ -163,3 +163,61 @@ async def update_booking(
     business.booking = validated
     await session.flush()
     return business
+
+
+PROFILE_FIELDS = (
+    "name",
+    "phone",
+    "timezone",
+    "call_goal",
+    "greeting",
+    "business_type",
+    "services",
+    "voice",
+)
+"""What `update_profile` may change; booking rules and barge-in have their own functions."""
+
+
+async def update_profile(
+    session: AsyncSession, business_id: BusinessId, changes: dict[str, Any]
+) -> Business | None:
+    """Change profile fields (validated like at creation); None if no business.
+
+    Raises pydantic's ValidationError naming the field, `DuplicatePhoneError` if the new number
+    belongs to another business, and ValueError for a field that is not a profile field.
+    """
+    unknown = sorted(set(changes) - set(PROFILE_FIELDS))
+    if unknown:
+        raise ValueError(f"{unknown[0]}: not a profile field")
+    business = await get_business(session, business_id)
+    if business is None:
+        return None
+    validated = BusinessCreate.model_validate({**business_as_json(business), **changes})
+    if validated.phone != business.phone:
+        other = await find_business_by_phone(session, validated.phone)
+        if other is not None and other.id != business.id:
+            raise DuplicatePhoneError(validated.phone)
+    for field in changes:
+        setattr(business, field, getattr(validated, field))
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise DuplicatePhoneError(validated.phone) from None
+    return business
+
+
+async def update_barge_in(
+    session: AsyncSession, business_id: BusinessId, settings: dict[str, Any]
+) -> Business | None:
+    """Replace the business's barge-in policy document; None if no business.
+
+    The caller validates the values (the API's schema does); the call core reads the document
+    with `BargeInSettings.from_json`, which ignores keys it does not know.
+    """
+    business = await get_business(session, business_id)
+    if business is None:
+        return None
+    business.barge_in = dict(settings)
+    await session.flush()
+    return business

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agentlocator.db.models import Appointment, AppointmentId, BusinessId
+from agentlocator.db.models import Appointment, AppointmentId, BusinessId, CallId, LeadId
 
 MAX_DURATION_MINUTES = 24 * 60
 """Longest appointment, and largest buffer, in minutes."""
@@ -97,6 +97,35 @@ async def list_appointments(
         statement.order_by(Appointment.starts_at, Appointment.id), execution_options=_FRESH
     )
     return list(rows)
+
+
+async def lead_appointments(
+    session: AsyncSession, business_id: BusinessId, lead_id: LeadId
+) -> list[Appointment]:
+    """Every appointment of the lead (cancelled ones too), newest first."""
+    rows = await session.scalars(
+        select(Appointment)
+        .where(Appointment.business_id == business_id, Appointment.lead_id == lead_id)
+        .order_by(Appointment.starts_at.desc(), Appointment.id),
+        execution_options=_FRESH,
+    )
+    return list(rows)
+
+
+async def calls_with_bookings(
+    session: AsyncSession, business_id: BusinessId, call_ids: list[CallId]
+) -> set[CallId]:
+    """Which of these calls booked an appointment that is still booked."""
+    if not call_ids:
+        return set()
+    rows = await session.scalars(
+        select(Appointment.call_id).where(
+            Appointment.business_id == business_id,
+            Appointment.call_id.in_(call_ids),
+            Appointment.status == "booked",
+        )
+    )
+    return {CallId(call_id) for call_id in rows if call_id is not None}
 
 
 async def _booked_rows(

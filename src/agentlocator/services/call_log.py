@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,8 @@ MAX_PAGE_SIZE = 200
 TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 """Twilio statuses after which the call is over; a late non-terminal status never replaces one."""
 
+
+_UNCONNECTED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
 
 _FRESH = {"populate_existing": True}
 """Rows read back after a write replace whatever the session already held for them."""
@@ -109,17 +111,30 @@ async def find_call_by_sid(session: AsyncSession, call_sid: str) -> Call | None:
 
 
 async def mark_stream_started(
-    session: AsyncSession, call_sid: str, stream_sid: str, started_at: datetime
+    session: AsyncSession,
+    call_sid: str,
+    stream_sid: str,
+    started_at: datetime,
+    *,
+    business_id: BusinessId | None = None,
 ) -> Call | None:
-    """Record the media stream's start; the first start wins. None if the call is unknown."""
+    """Record the media stream's start; the first start wins. None if the call is unknown.
+
+    With `business_id`, a call of another business is neither changed nor returned. The write
+    comes first, so on SQLite the transaction takes the write lock before it reads.
+    """
+    statement = update(Call).where(Call.call_sid == call_sid, Call.started_at.is_(None))
+    if business_id is not None:
+        statement = statement.where(Call.business_id == business_id)
     call = await session.scalar(
-        update(Call)
-        .where(Call.call_sid == call_sid, Call.started_at.is_(None))
-        .values(stream_sid=stream_sid, started_at=started_at)
-        .returning(Call),
+        statement.values(stream_sid=stream_sid, started_at=started_at).returning(Call),
         execution_options=_FRESH,
     )
-    return call if call is not None else await find_call_by_sid(session, call_sid)
+    if call is None:
+        call = await find_call_by_sid(session, call_sid)
+    if call is not None and business_id is not None and call.business_id != business_id:
+        return None
+    return call
 
 
 async def record_status(
@@ -205,6 +220,50 @@ async def list_calls(
         .offset(offset)
     )
     return list(rows)
+
+
+async def call_page(
+    session: AsyncSession,
+    business_id: BusinessId,
+    *,
+    direction: CallDirection | None = None,
+    lead_id: LeadId | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Call], int]:
+    """One page of the business's calls, newest first (as `list_calls`), and the total.
+
+    Optionally only one direction, or only the calls of one lead.
+    """
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+    if offset < 0:
+        raise ValueError("offset must not be negative")
+    statement = select(Call).where(Call.business_id == business_id)
+    if direction is not None:
+        statement = statement.where(Call.direction == direction)
+    if lead_id is not None:
+        statement = statement.where(Call.lead_id == lead_id)
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    rows = await session.scalars(
+        statement.order_by(Call.created_at.desc(), Call.id.desc()).limit(limit).offset(offset)
+    )
+    return list(rows), int(total or 0)
+
+
+def call_outcome(call: Call, *, has_booking: bool) -> str:
+    """How the call went, in one word for lists: `booked`, `in_progress`, `failed`, `completed`.
+
+    `failed` covers calls that never connected (busy, no answer) and calls whose Realtime
+    session was lost; `has_booking` says whether an appointment names this call.
+    """
+    if has_booking:
+        return "booked"
+    if call.end_reason is None and call.status not in TERMINAL_STATUSES:
+        return "in_progress"
+    if call.end_reason == EndReason.REALTIME_LOST or call.status in _UNCONNECTED_STATUSES:
+        return "failed"
+    return "completed"
 
 
 async def link_lead(

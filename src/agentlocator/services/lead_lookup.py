@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -60,6 +60,44 @@ async def list_leads(
         raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
     if offset < 0:
         raise ValueError("offset must not be negative")
+    statement = _matching(business_id, search)
+    rows = await session.scalars(
+        statement.order_by(Lead.updated_at.desc(), Lead.id.desc()).limit(limit).offset(offset),
+        execution_options=_FRESH,
+    )
+    return list(rows)
+
+
+async def lead_page(
+    session: AsyncSession,
+    business_id: BusinessId,
+    *,
+    search: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Lead], int]:
+    """One page of `list_leads` (same search and order), optionally of one status, and the total.
+
+    The total counts every lead matching the search and status, not only this page.
+    """
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+    if offset < 0:
+        raise ValueError("offset must not be negative")
+    statement = _matching(business_id, search)
+    if status is not None:
+        statement = statement.where(Lead.status == status)
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    rows = await session.scalars(
+        statement.order_by(Lead.updated_at.desc(), Lead.id.desc()).limit(limit).offset(offset),
+        execution_options=_FRESH,
+    )
+    return list(rows), int(total or 0)
+
+
+def _matching(business_id: BusinessId, search: str | None) -> Select[Lead]:
+    """The business's leads whose name, email or number matches `search` (all when empty)."""
     statement = select(Lead).where(Lead.business_id == business_id)
     term = (search or "").strip()
     if term:
@@ -73,11 +111,7 @@ async def list_leads(
         if phone is not None:
             matches.append(Lead.phone_e164 == phone)
         statement = statement.where(or_(*matches))
-    rows = await session.scalars(
-        statement.order_by(Lead.updated_at.desc(), Lead.id.desc()).limit(limit).offset(offset),
-        execution_options=_FRESH,
-    )
-    return list(rows)
+    return statement
 
 
 async def lead_timeline(

@@ -9,7 +9,6 @@ from typing import Any
 from agentlocator.call.conversation import Conversation
 from agentlocator.call.session import CallOutcome
 from agentlocator.db.models import BusinessId, CallId
-from agentlocator.jobs.summary import summarise
 from agentlocator.runtime import Runtime
 from agentlocator.services import appointments, call_log
 
@@ -28,6 +27,9 @@ def latency_figures(outcome: CallOutcome, conversation: Conversation) -> dict[st
 
 
 async def mark_started(runtime: Runtime, call_sid: str, stream_sid: str, at: datetime) -> None:
+    """Record the stream's start, unless call set-up did already (with the lead, one write)."""
+    if runtime.take_stream_started(call_sid):
+        return
     try:
         async with runtime.write_session() as session:
             await call_log.mark_stream_started(session, call_sid, stream_sid, at)
@@ -75,13 +77,7 @@ async def summarise_call(runtime: Runtime, call_sid: str) -> None:
             return
         business_id, call_id = BusinessId(call.business_id), CallId(call.id)
         transcript, tool_calls = list(call.transcript), list(call.tool_calls)
-    key = runtime.settings.openai_api_key
-    text = await summarise(
-        transcript,
-        tool_calls,
-        openai_api_key=key.get_secret_value() if key else None,
-        model=runtime.settings.summary_model,
-    )
+    text = await runtime.summaries.summarise(transcript, tool_calls)
     async with runtime.write_session() as session:
         await call_log.store_summary(session, business_id, call_id, text)
         await appointments.attach_call_summary(session, business_id, call_id, text, transcript)

@@ -65,15 +65,23 @@ def _parse_business_id(raw: str | None) -> BusinessId | None:
 async def _call_and_lead(
     runtime: Runtime, business: Business, start: twilio.StreamStarted, caller: str
 ) -> tuple[CallId | None, LeadId | None, str | None]:
-    """The call row's id, and the caller's lead (created or updated now; None when withheld)."""
+    """The call row's id, and the caller's lead (created or updated now; None when withheld).
+
+    One write transaction: the stream's start is recorded on the call row in it too, so the
+    call costs one turn at SQLite's single write lock here instead of two.
+    """
     async with runtime.write_session() as session:
-        call = await call_log.find_call_by_sid(session, start.call_sid)
-        call_id = call.id if call is not None and call.business_id == business.id else None
+        call = await call_log.mark_stream_started(
+            session, start.call_sid, start.stream_sid, datetime.now(UTC), business_id=business.id
+        )
+        call_id = CallId(call.id) if call is not None else None
         lead = await leads.upsert_lead_for_call(session, business.id, caller, call_id=call_id)
-        if lead is not None and call is not None and call_id is not None:
+        if lead is not None and call_id is not None:
             await call_log.link_lead(session, business.id, call_id, lead.id)
         await session.commit()
-        return call_id, (lead.id if lead else None), (lead.full_name if lead else None)
+    if call_id is not None:
+        runtime.note_stream_started(start.call_sid)
+    return call_id, (lead.id if lead else None), (lead.full_name if lead else None)
 
 
 async def prepare_call(runtime: Runtime, start: twilio.StreamStarted) -> PreparedCall | None:

@@ -5,6 +5,9 @@ direction and caller from our `<Parameter>`s) -> `call_setup.prepare_call` (busi
 prompt, tools) -> Realtime session opened -> `CallSession.run()` until any end signal ->
 `call_record.finalise` and the summary job. Database work happens before and after the call and
 in background tasks, never between audio frames.
+
+`wait_for_start` and `run_call` are shared with the dashboard's browser test call
+(`api/routes/test_call.py`), which speaks the same protocol over its own authenticated socket.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, WebSocket
 
+from agentlocator.call.ports import CallHangUp
 from agentlocator.call.session import CallSession
 from agentlocator.realtime.link import RealtimeClosed
 from agentlocator.runtime import Runtime
@@ -30,7 +34,15 @@ router = APIRouter()
 START_TIMEOUT_SECS = 10.0
 
 
-async def _wait_for_start(phone: StarlettePhoneSocket) -> twilio.StreamStarted | None:
+async def wait_for_start(phone: StarlettePhoneSocket) -> twilio.StreamStarted | None:
+    """Read up to `start`; None if the socket closes, or stays silent, before it."""
+    try:
+        return await asyncio.wait_for(_read_until_start(phone), START_TIMEOUT_SECS)
+    except TimeoutError:
+        return None
+
+
+async def _read_until_start(phone: StarlettePhoneSocket) -> twilio.StreamStarted | None:
     """Read up to `start`; Twilio sends `connected` first. None if the socket closes before."""
     while True:
         text = await phone.receive_text()
@@ -53,19 +65,25 @@ async def media_stream(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     phone = StarlettePhoneSocket(websocket)
-    try:
-        start = await asyncio.wait_for(_wait_for_start(phone), START_TIMEOUT_SECS)
-    except TimeoutError:
-        start = None
+    start = await wait_for_start(phone)
     if start is None:
         await phone.close()
         return
-    await _run_call(runtime, phone, start)
+    await run_call(runtime, phone, start, hang_up=runtime.twilio_rest)
 
 
-async def _run_call(
-    runtime: Runtime, phone: StarlettePhoneSocket, start: twilio.StreamStarted
+async def run_call(
+    runtime: Runtime,
+    phone: StarlettePhoneSocket,
+    start: twilio.StreamStarted,
+    *,
+    hang_up: CallHangUp | None,
 ) -> None:
+    """Run one call after `start` to its end and store its record.
+
+    `hang_up` ends the call at the phone network when the agent says goodbye (Twilio REST for a
+    phone call; None where closing the socket is the whole hang-up, as for a browser).
+    """
     prepared = await prepare_call(runtime, start)
     if prepared is None:
         log.warning("call.unknown_business", extra={"call_sid": start.call_sid})
@@ -88,7 +106,7 @@ async def _run_call(
         stream_sid=start.stream_sid,
         call_sid=start.call_sid,
         tools=prepared.tools,
-        hang_up=runtime.twilio_rest,
+        hang_up=hang_up,
         clock_ms=runtime.clock_ms,
         tool_timeout_secs=runtime.settings.tool_timeout_secs,
         read_only_tools=READ_ONLY_TOOLS,

@@ -288,3 +288,14 @@ def test_barge_in_after_the_phone_played_everything_sent_still_truncates() -> No
     assert of_type(out, cmd.ClearPlayback) == []
     assert of_type(out, cmd.CancelReply) == [cmd.CancelReply("resp_g")]
     assert of_type(out, cmd.TruncateItem) == [cmd.TruncateItem("item_1", 100)]
+
+
+def test_a_caller_turn_is_dated_when_the_caller_began_not_when_its_transcript_came() -> None:
+    conversation = make()
+    greeted(conversation)
+    conversation.handle(ev.CallerSpeechStarted("item_u", 0), 1000)
+    conversation.handle(ev.CallerSpeechStopped("item_u"), 2000)
+    conversation.handle(ev.AgentTranscribed("item_a", "תשובה"), 2600)
+    conversation.handle(ev.CallerTranscribed("item_u", "שאלה"), 3100)  # transcripts come late
+    turns = [(t["role"], t["text"]) for t in conversation.record.transcript]
+    assert turns == [("caller", "שאלה"), ("agent", "תשובה")]

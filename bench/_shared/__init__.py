@@ -1,0 +1,1 @@
+"""Helpers shared by the benchmarks: the bridge subprocess, fake endpoints, /proc readings."""
