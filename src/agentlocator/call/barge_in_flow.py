@@ -46,7 +46,6 @@ class BargeInFlow:
     _is_caller_speaking: bool
     _speech_started_at_ms: float
     _speech_stopped_at_ms: float | None
-    _dismissed_at_ms: float | None
     _last_barge_in_at_ms: float | None
     _ending_reason: str | None
     _silence_stage: int
@@ -101,8 +100,9 @@ class BargeInFlow:
 
     def _on_speech_stopped(self, now_ms: float) -> list[cmd.Command]:
         """The server heard the caller's turn end. With local barge-in, the machine answers it
-        unless it was only a sound over the agent: speech that did not interrupt while the agent
-        was talking, or a noise the detector dismissed."""
+        unless it was only a sound over the agent: the agent is still talking and the caller did
+        not interrupt (a cough, a "mm-hm"). A caller who started before the agent's last words
+        and goes on after them is answered."""
         self._is_caller_speaking = False
         self._speech_stopped_at_ms = now_ms
         if self.watch is None:
@@ -111,11 +111,8 @@ class BargeInFlow:
         was_barge_in = self._last_barge_in_at_ms is not None and (
             self._last_barge_in_at_ms >= started - SERVER_VAD_DELAY_MS
         )
-        was_dismissed = self._dismissed_at_ms is not None and (
-            self._dismissed_at_ms >= started - SERVER_VAD_DELAY_MS
-        )
         is_over_agent = self._audible_reply() is not None or self.audio.is_paused
-        if was_barge_in or not (is_over_agent or was_dismissed):
+        if was_barge_in or not is_over_agent:
             return self._request_reply("turn")
         self._speech_stopped_at_ms = None
         return [cmd.LogEvent("caller_turn_ignored", {"at_ms": round(self._elapsed(now_ms))})]
@@ -143,7 +140,6 @@ class BargeInFlow:
         return [*commands, cleared]
 
     def _on_speech_dismissed(self, now_ms: float) -> list[cmd.Command]:
-        self._dismissed_at_ms = now_ms
         if not self.audio.is_paused:
             return [self._barge_in_event("dismissed", now_ms)]
         self._paused_heard = {}

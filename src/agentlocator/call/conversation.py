@@ -84,7 +84,6 @@ class Conversation(BargeInFlow):
         self._paused_at_ms = 0.0
         self._turn_started_ms: dict[str, float] = {}
         self._is_playback_cleared = False
-        self._dismissed_at_ms: float | None = None
         self._last_barge_in_at_ms: float | None = None
         self._idle_since_ms: float | None = None
         self._silence_stage = 0

@@ -63,10 +63,12 @@ class PhoneAudio:
         self.ledger.echoed(name, now_ms)
         return self.pump(now_ms)
 
-    def heard_ms(self, item_id: str, now_ms: float) -> int:
+    def heard_bytes(self, item_id: str, now_ms: float) -> int:
         """What the caller heard of an item, clamped to what was generated for it."""
-        heard = self.ledger.heard_bytes(item_id, now_ms)
-        return min(heard, self.playout.generated_bytes(item_id)) // BYTES_PER_MS
+        return min(self.ledger.heard_bytes(item_id, now_ms), self.playout.generated_bytes(item_id))
+
+    def heard_ms(self, item_id: str, now_ms: float) -> int:
+        return self.heard_bytes(item_id, now_ms) // BYTES_PER_MS
 
     def stop(
         self, now_ms: float, active_response_id: str | None = None
@@ -77,12 +79,7 @@ class PhoneAudio:
         generated, all of its items: the phone may have played everything sent so far (the
         model streamed slower than real time), and those items must be truncated too.
         """
-        in_flight = self.ledger.items_in_flight()
-        if active_response_id is not None:
-            in_flight += [
-                item for item in self.playout.items_of(active_response_id) if item not in in_flight
-            ]
-        heard = {item: self.heard_ms(item, now_ms) for item in in_flight}
+        heard = {item: self.heard_ms(item, now_ms) for item in self._items_cut(active_response_id)}
         commands: list[cmd.Command] = []
         if self.ledger.is_playing:
             commands.append(cmd.ClearPlayback())
@@ -93,9 +90,11 @@ class PhoneAudio:
         self, now_ms: float, active_response_id: str | None = None
     ) -> tuple[list[cmd.Command], dict[str, int]]:
         """Stop feeding and clear the phone, keeping every unheard byte to resume from."""
+        # To the byte, not the millisecond: a resume must not replay part of a millisecond.
+        offsets = {i: self.heard_bytes(i, now_ms) for i in self._items_cut(active_response_id)}
         commands, heard = self.stop(now_ms, active_response_id)
-        for item_id, heard_ms in heard.items():
-            self.playout.rewind(item_id, heard_ms * BYTES_PER_MS)
+        for item_id, offset in offsets.items():
+            self.playout.rewind(item_id, offset)
         self.is_paused = True
         return commands, heard
 
@@ -103,6 +102,13 @@ class PhoneAudio:
         """Feed again from the first unheard byte."""
         self.is_paused = False
         return self.pump(now_ms)
+
+    def _items_cut(self, active_response_id: str | None) -> list[str]:
+        """Items with audio queued at the phone, then the rest of a reply still generating."""
+        items = self.ledger.items_in_flight()
+        if active_response_id is not None:
+            items += [i for i in self.playout.items_of(active_response_id) if i not in items]
+        return items
 
     def drop_response(self, response_id: str) -> int:
         """Forget a reply's audio that was never sent (the caller cut it off)."""

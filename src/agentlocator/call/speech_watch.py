@@ -75,7 +75,8 @@ class SpeechWatch:
         if verdict.is_candidate and not self._is_suspected:
             self._is_suspected = True
             events.append(ev.SpeechSuspected(verdict.speech_ms))
-        if self._is_suspected and verdict.is_speech and not self._is_likely:
+        is_open = self._is_suspected and verdict.is_candidate
+        if is_open and verdict.is_speech and not self._is_likely:
             self._is_likely = True
             events.append(ev.SpeechLikely(verdict.speech_ms))
         if verdict.is_confirmed and not self._is_confirmed:

@@ -75,6 +75,10 @@ async def wait_until(
     return time.monotonic() - started
 
 
+QUIET_SECS = 0.5
+"""Longer than the server ever holds agent audio back while it judges a sound."""
+
+
 @dataclass
 class DialledCall:
     """One call placed through the real server: the caller's side and the model's side."""
@@ -122,15 +126,32 @@ class DialledCall:
             timeout_secs,
         )
 
-    async def wait_agent_finished(self, timeout_secs: float = 20.0) -> None:
-        """Wait until no reply is active and the phone has played everything it was sent."""
-        await wait_until(
-            lambda: (
+    async def wait_agent_finished(
+        self, timeout_secs: float = 20.0, *, quiet_secs: float = 0.0
+    ) -> None:
+        """Wait until no reply is active and the phone has played everything it was sent.
+
+        "Nothing queued at the phone" is not always the end: with paced playout the server holds
+        a reply back while it judges a noise, and the phone's queue can run dry meanwhile. Pass
+        `quiet_secs` (longer than any such hold, e.g. `QUIET_SECS`) when the caller must have
+        heard the reply to its end.
+        """
+        deadline = time.monotonic() + timeout_secs
+
+        def is_quiet() -> bool:
+            return (
                 self.heard_ms() > 0 and not self.is_reply_active() and not self.is_agent_playing()
-            ),
-            "agent finished speaking",
-            timeout_secs,
-        )
+            )
+
+        while True:
+            left = deadline - time.monotonic()
+            await wait_until(is_quiet, "agent finished speaking", max(left, 0.01))
+            if quiet_secs <= 0:
+                return
+            heard = self.heard_ms()
+            await asyncio.sleep(quiet_secs)
+            if is_quiet() and self.heard_ms() == heard:
+                return
 
     async def wait_clears(self, count: int, timeout_secs: float = 3.0) -> None:
         """Wait until the phone has received `count` clears in all."""

@@ -11,6 +11,7 @@ from agentlocator.simulator.noises import cough_audio
 from agentlocator.simulator.realtime_config import FakeRealtimeConfig
 from agentlocator.simulator.realtime_script import ScriptStep
 from agentlocator.simulator.scenario_kit import (
+    QUIET_SECS,
     DialledCall,
     Scenario,
     ScenarioOptions,
@@ -54,7 +55,7 @@ async def cough_during_reply(options: ScenarioOptions) -> ScenarioReport:
         call.speak(1000)
         await call.wait_agent_speaking(1200, timeout_secs=15)
         call.phone.say(cough_audio(seed=options.seed))
-        await call.wait_agent_finished()
+        await call.wait_agent_finished(quiet_secs=QUIET_SECS)
         report.check("nothing truncated", not call.engine.record.truncates)
         report.check("nothing cancelled", not call.engine.record.cancels)
         _heard_in_full(call, report, "after the cough")
@@ -130,6 +131,7 @@ async def echo_is_not_the_caller(options: ScenarioOptions) -> ScenarioReport:
         call = await dial(stack, echo=echo)
         await call.wait_agent_finished()
         await next_reply(call)
+        await call.wait_agent_finished(quiet_secs=QUIET_SECS)
         report.check("its own echo never interrupted the agent", not call.engine.record.truncates)
         _heard_in_full(call, report, "with the echo")
         call.speak(1000)
@@ -162,7 +164,7 @@ async def dtmf_tones_keep_talking(options: ScenarioOptions) -> ScenarioReport:
         for digit in "12#":
             call.phone.press(digit)
             call.phone.say(dtmf_tone(digit, 120) + silence(80))
-        await call.wait_agent_finished()
+        await call.wait_agent_finished(quiet_secs=QUIET_SECS)
         report.check("nothing truncated", not call.engine.record.truncates)
         _heard_in_full(call, report, "after the key presses")
         await call.phone.hang_up()

@@ -26,7 +26,7 @@ from agentlocator.services import businesses, call_log, leads
 from agentlocator.telephony import media_stream as twilio
 from agentlocator.tools.registry import tool_schemas
 from agentlocator.tools.runner import CallScope, CallTools
-from agentlocator.voice.detectors import detector_for, lead_ms_for
+from agentlocator.voice.detectors import PACED_CHUNK_MS, detector_for, lead_ms_for
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,8 @@ async def prepare_call(runtime: Runtime, start: twilio.StreamStarted) -> Prepare
             silence_timeout_ms=settings.silence_timeout_secs * 1000,
             max_call_ms=settings.max_call_secs * 1000,
             goodbye_timeout_ms=settings.goodbye_mark_timeout_secs * 1000,
-            lead_ms=lead_ms_for(barge_in),
+            lead_ms=lead_ms_for(barge_in, settings.playout_lead_ms),
+            chunk_ms=PACED_CHUNK_MS,
         ),
         KnobPolicy(barge_in),
         watch,

@@ -8,9 +8,8 @@ from agentlocator.voice.baselines import RmsBaseline, WebrtcVadBaseline
 from agentlocator.voice.detector import DetectorSettings, SpeechDetector
 from agentlocator.voice.silero_model import shared_session
 
-PACED_LEAD_MS = 200.0
-"""Agent audio kept queued at Twilio with our detector: enough to ride out network jitter, short
-enough that a pause (a `clear`) throws little away and a resume refills it at once."""
+PACED_CHUNK_MS = 100.0
+"""Size of each paced send (one `media` message and one mark each)."""
 
 
 def detector_settings(settings: BargeInSettings) -> DetectorSettings:
@@ -38,6 +37,11 @@ def detector_for(settings: BargeInSettings) -> BargeInDetector | None:
             return None
 
 
-def lead_ms_for(settings: BargeInSettings) -> float | None:
-    """Paced playout (pause and resume) only where the detector can tell a false alarm."""
-    return PACED_LEAD_MS if settings.detector == "local" else None
+def lead_ms_for(settings: BargeInSettings, paced_lead_ms: float) -> float | None:
+    """Paced playout (hold, clear, resume) only where the detector can tell a false alarm.
+
+    A suspicion holds audio back, so the phone plays out what it has: a lead longer than the
+    detector needs to rule a noise out (about 60 ms) makes false alarms inaudible, and a short
+    one stops the agent soon even before the `clear`.
+    """
+    return paced_lead_ms if settings.detector == "local" else None

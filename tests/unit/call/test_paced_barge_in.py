@@ -160,3 +160,12 @@ def test_held_audio_is_tracked_through_release_rewind_and_drop() -> None:
     assert playout.has_unreleased
     assert playout.drop_response("resp_1") == 1200
     assert not playout.has_unreleased
+
+
+def test_a_cleared_pause_resumes_to_the_byte_not_the_millisecond() -> None:
+    conversation = paced()
+    conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
+    conversation.handle(ev.SpeechSuspected(), 150.5)
+    conversation.handle(ev.SpeechLikely(), 150.5)  # 1204 bytes played: 150 ms and 4 bytes
+    out = conversation.handle(ev.SpeechDismissed(), 300)
+    assert b"".join(p.audio for p in plays(out)).startswith(AUDIO[1204:1300])

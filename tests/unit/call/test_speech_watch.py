@@ -83,3 +83,8 @@ def test_agent_audio_and_clears_reach_the_detector() -> None:
     watch.playback_cleared(200.0)
     assert detector.agent_audio == [(b"\x01\x02", 140.0)]
     assert detector.cleared_at == [200.0]
+
+
+def test_a_suspicion_is_likely_speech_only_when_the_detector_hears_speech() -> None:
+    lasting_noise = [Verdict(is_candidate=True)] * 5 + [Verdict()]
+    assert run(lasting_noise) == [ev.SpeechSuspected(0.0), ev.SpeechDismissed()]
