@@ -182,9 +182,13 @@ async def seed_demo_data(
             return False
     rules = BookingRules.model_validate({**(business.booking or {}), "timezone": business.timezone})
     slots = week_slots(rules, now)
-    # The agent's bookings go to the week's future slots first, so the calendar shows upcoming
-    # appointments that came from calls (a hand booking over one is refused, as it must be).
-    agent_slots = ([s for s in slots if s > now] + [s for s in slots if s <= now])[:BOOKING_CALLERS]
+    # Half the agent's bookings are upcoming (this week's later slots, else next week's) and
+    # the rest fill this week, so on any day the calendar shows calls' bookings in the shown
+    # week and ahead of now (where a hand booking over one must be refused).
+    soon = now + timedelta(hours=3)
+    upcoming = [s for s in slots + week_slots(rules, now + timedelta(days=7)) if s > soon]
+    agent_slots = upcoming[: BOOKING_CALLERS // 2]
+    agent_slots += [s for s in slots if s not in agent_slots][: BOOKING_CALLERS - len(agent_slots)]
     people: dict[str, tuple[LeadId, CallId | None]] = {}
     for n, person in enumerate(DEMO_LEADS):
         slot = agent_slots[n] if n < len(agent_slots) else None

@@ -112,3 +112,30 @@ def test_the_command_prints_the_login_and_is_idempotent(
 
     assert first == second
     assert first["login"] == {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+
+
+@pytest.mark.parametrize(
+    "local_now",
+    [
+        datetime(2026, 3, 1, 8, 0, tzinfo=ZONE),  # Sunday morning: the whole week ahead
+        datetime(2026, 3, 6, 16, 0, tzinfo=ZONE),  # Friday after closing
+        datetime(2026, 3, 7, 21, 0, tzinfo=ZONE),  # Saturday night: this week is all past
+    ],
+)
+async def test_calls_bookings_are_in_the_shown_week_and_ahead_on_any_day(
+    api: Api, local_now: datetime
+) -> None:
+    async with api.runtime.db() as session:
+        business, _created = await seed_demo(session)
+        await session.commit()
+    assert await seed_demo_data(api.runtime.db, business, now=local_now.astimezone(UTC))
+    client = api.client()
+    await client.post("/api/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    listed = await client.get(
+        "/api/v1/appointments", params={"start": "2026-03-01", "end": "2026-03-15"}
+    )
+    by_call = [item for item in listed.json()["items"] if item["call_id"]]
+    this_week = [item for item in by_call if item["local_date"] < "2026-03-08"]
+    ahead = [item for item in by_call if datetime.fromisoformat(item["starts_at"]) > local_now]
+    assert this_week, "a call's booking to open in the week the calendar shows"
+    assert ahead, "an upcoming call's booking for a hand booking to collide with"
