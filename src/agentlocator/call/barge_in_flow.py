@@ -166,7 +166,8 @@ class BargeInFlow:
         return commands + self._cut_off(now_ms, heard, speech_ms)
 
     def _barge_in_event(self, kind: str, now_ms: float, **fields: object) -> cmd.LogEvent:
-        """One structured decision (candidate, paused, resumed, dismissed), kept on the record."""
+        """One structured decision (candidate, paused, cleared, resumed, dismissed), logged and
+        kept on the record; commits are recorded by `_cut_off`."""
         entry = {"kind": kind, "at_ms": round(self._elapsed(now_ms)), **fields}
         self.record.add_barge_in_event(entry)
         return cmd.LogEvent(f"barge_in_{kind}", entry)
