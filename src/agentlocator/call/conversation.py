@@ -140,7 +140,8 @@ class Conversation(BargeInFlow):
                 self.record.add_turn("caller", text, at_ms, item_id)
                 return []
             case ev.AgentTranscribed(item_id=item_id, text=text):
-                self.record.add_turn("agent", text, self._elapsed(now_ms), item_id)
+                at_ms = self._turn_started_ms.pop(item_id, self._elapsed(now_ms))
+                self.record.add_turn("agent", text, at_ms, item_id)
                 return []
             case ev.RealtimeFailed():
                 return self._on_realtime_error(event)
@@ -206,6 +207,8 @@ class Conversation(BargeInFlow):
             # Audio of a reply the caller cut off: it must never reach the phone.
             self.record.audio_bytes_dropped += len(event.audio)
             return []
+        # The agent's turn is dated when its audio began, like the caller's when they began.
+        self._turn_started_ms.setdefault(event.item_id, self._elapsed(now_ms))
         if not reply.has_audio:
             reply.has_audio = True
             if self._speech_stopped_at_ms is not None and reply.purpose == "turn":

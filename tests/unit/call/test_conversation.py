@@ -299,3 +299,14 @@ def test_a_caller_turn_is_dated_when_the_caller_began_not_when_its_transcript_ca
     conversation.handle(ev.CallerTranscribed("item_u", "שאלה"), 3100)  # transcripts come late
     turns = [(t["role"], t["text"]) for t in conversation.record.transcript]
     assert turns == [("caller", "שאלה"), ("agent", "תשובה")]
+
+
+def test_an_agent_turn_is_dated_when_its_audio_began() -> None:
+    conversation = make()
+    greeted(conversation)
+    conversation.handle(ev.ReplyAudioReceived("resp_g", "item_g", b"\x01" * 800), 500)
+    conversation.handle(ev.CallerSpeechStarted("item_u", 0), 1000)  # talks over the greeting
+    conversation.handle(ev.CallerTranscribed("item_u", "שאלה"), 2500)
+    conversation.handle(ev.AgentTranscribed("item_g", "שלום!"), 2600)  # its transcript came last
+    turns = [(t["role"], t["at_ms"]) for t in conversation.record.transcript]
+    assert turns == [("agent", 500), ("caller", 1000)]
