@@ -74,3 +74,18 @@ def test_without_recording_only_the_timing_is_kept() -> None:
     assert buffer.played(200.0) == [(0.0, b"")]
     assert buffer.played_bytes(200.0) == 800
     assert buffer.heard_ms_at(50.0, now_ms=200.0) == 50.0
+
+
+def test_played_since_is_the_tail_of_what_was_played() -> None:
+    buffer = PlaybackBuffer()
+    first = bytes(range(200)) * 4  # 100 ms
+    second = bytes(range(100, 250)) * 4  # 75 ms, after a gap
+    buffer.append(first, 0.0)
+    buffer.append(second, 150.0)
+    now = 190.0  # the second run has played 40 ms so far
+    everything = b"".join(audio for _, audio in buffer.played(now))
+    assert b"".join(audio for _, audio in buffer.played_since(0.0, now)) == everything
+    tail = buffer.played_since(60.0, now)
+    assert [start for start, _ in tail] == [60.0, 150.0]
+    assert tail[0][1] == first[480:] and tail[1][1] == second[:320]
+    assert buffer.played_since(180.0, now) == [(180.0, second[240:320])]

@@ -116,7 +116,9 @@ class SimulatedCall:
         )
         self._playback = self._earpiece.playback
         if echo is not None:
-            self._microphone.echo = EchoMixer(echo, lambda: self.played)
+            self._microphone.echo = EchoMixer(
+                echo, lambda since_ms: self._playback.played_since(since_ms, self.now_ms())
+            )
         self._ws: ClientConnection | None = None
         self._is_hanging_up = False
         self._closed = asyncio.Event()

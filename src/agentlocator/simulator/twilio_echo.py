@@ -23,13 +23,14 @@ class EchoPath:
     level_db: float = -20.0
 
 
-PlayedRuns = Callable[[], list[tuple[float, bytes]]]
+PlayedSince = Callable[[float], list[tuple[float, bytes]]]
+"""What the caller heard from a stream time on, as `(start_ms, audio)` runs."""
 
 
 class EchoMixer:
     """Adds the echo of what was played to each outbound frame."""
 
-    def __init__(self, path: EchoPath, played: PlayedRuns) -> None:
+    def __init__(self, path: EchoPath, played: PlayedSince) -> None:
         self.path = path
         self._played = played
         self._gain = 10.0 ** (path.level_db / 20.0)
@@ -46,7 +47,7 @@ class EchoMixer:
         start = round(start_ms * mulaw.BYTES_PER_MS)
         out = np.zeros(count)
         found = False
-        for run_start_ms, audio in reversed(self._played()):
+        for run_start_ms, audio in reversed(self._played(start_ms)):
             run_start = round(run_start_ms * mulaw.BYTES_PER_MS)
             if run_start >= start + count:
                 continue

@@ -179,6 +179,30 @@ class PlaybackBuffer:
                     segments.append((head.start_ms, head.run, audio))
         return [(start_ms, audio) for start_ms, _, audio in segments]
 
+    def played_since(self, since_ms: float, now_ms: float) -> list[tuple[float, bytes]]:
+        """What the caller heard from `since_ms` on, as `(start_ms, audio)` runs, oldest first.
+
+        Copies only that tail (the echo path asks on every frame; `played` copies everything).
+        """
+        self._settle(now_ms)
+        tail: list[tuple[float, bytes]] = []
+        if self._pending and self._record_audio:
+            head = self._pending[0]
+            count = head.played_bytes(now_ms)
+            skip = max(0, math.floor((since_ms - head.start_ms) * BYTES_PER_MS))
+            if skip < count:
+                tail.append((head.start_ms + skip / BYTES_PER_MS, head.audio[skip:count]))
+        for segment in reversed(self._heard):
+            end_ms = segment.start_ms + segment.length / BYTES_PER_MS
+            if end_ms <= since_ms:
+                break
+            if segment.audio is None:
+                continue
+            skip = max(0, math.floor((since_ms - segment.start_ms) * BYTES_PER_MS))
+            tail.append((segment.start_ms + skip / BYTES_PER_MS, bytes(segment.audio[skip:])))
+        tail.reverse()
+        return tail
+
     def _drop_unplayed(self, now_ms: float) -> int:
         self._settle(now_ms)
         dropped = 0
