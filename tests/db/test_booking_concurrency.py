@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from agentlocator.db.engine import create_engine, session_factory
 from agentlocator.db.models import Appointment, Business, LeadEvent
 from agentlocator.services.appointments import AlreadyBooked, Booked, SlotTaken, busy_intervals
+from agentlocator.services.booking_claims import Claims
 from agentlocator.services.leads import get_lead, upsert_lead_for_call
 
 MakeBusiness = Callable[..., Awaitable[Business]]
@@ -176,3 +177,27 @@ async def _until_someone_waits_for_a_lock(engine: AsyncEngine) -> None:
                 return
             await asyncio.sleep(0.01)
     raise AssertionError("the booking never waited for the writer")
+
+
+async def test_the_schema_guard_still_refuses_when_the_early_check_is_skipped(
+    sessions: async_sessionmaker[AsyncSession],
+    make_business: MakeBusiness,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The read before the insert only saves work: the database's own guard still decides."""
+    business = await make_business()
+    first = await book(sessions, business, TEN, 30, idempotency_key="call_first")
+    assert isinstance(first, Booked)
+
+    async def no_claims(*_args: object) -> Claims:
+        return Claims(previous=None, is_taken=False)
+
+    monkeypatch.setattr("agentlocator.services.appointments.read_claims", no_claims)
+    overlapping = TEN + timedelta(minutes=15)
+    results = await asyncio.gather(
+        *(book(sessions, business, overlapping, 30, idempotency_key=f"call_{n}") for n in range(5))
+    )
+    assert kinds(results) == {"SlotTaken": 5}
+    async with sessions() as session:
+        stored = await busy_intervals(session, business.id, TEN, TEN + timedelta(hours=1))
+    assert stored == [(TEN, TEN + timedelta(minutes=30))]

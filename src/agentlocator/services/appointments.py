@@ -19,14 +19,14 @@ Every function takes the business id and touches only that business's rows. The 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql import ColumnElement
 
 from agentlocator.db.models import (
     Appointment,
@@ -34,6 +34,12 @@ from agentlocator.db.models import (
     BusinessId,
     CallId,
     LeadId,
+)
+from agentlocator.services.booking_claims import (
+    BookingRequest,
+    Claims,
+    find_previous,
+    read_claims,
 )
 from agentlocator.services.booking_guard import is_overlap, write_transaction
 from agentlocator.services.calendar import (
@@ -50,8 +56,9 @@ from agentlocator.services.leads import (
     add_lead_event,
     check_call_in_business,
     locked_lead,
+    name_lead_by_ai,
     promote_after_booking,
-    update_lead_details,
+    queue_lead_event,
 )
 
 __all__ = [
@@ -110,16 +117,6 @@ BookingResult = Booked | AlreadyBooked | SlotTaken
 MoveResult = Moved | SlotTaken
 
 
-@dataclass(frozen=True)
-class _Request:
-    business_id: BusinessId
-    starts_at: datetime
-    ends_at: datetime
-    blocked_until: datetime
-    call_id: CallId | None
-    idempotency_key: str | None
-
-
 async def book_appointment(
     sessions: async_sessionmaker[AsyncSession],
     business_id: BusinessId,
@@ -156,7 +153,7 @@ async def book_appointment(
     start = utc_instant(starts_at, "starts_at")
     length = timedelta(minutes=checked_minutes("duration_minutes", duration_minutes, 1))
     kept_free = timedelta(minutes=checked_minutes("buffer_minutes", buffer_minutes, 0))
-    request = _Request(
+    request = BookingRequest(
         business_id=business_id,
         starts_at=start,
         ends_at=start + length,
@@ -166,19 +163,15 @@ async def book_appointment(
     )
     name = _customer_name(customer_name)
 
-    async def take_slot(session: AsyncSession) -> Booked | AlreadyBooked:
-        existing = await _find_previous(session, request)
-        if existing is not None:
-            return AlreadyBooked(existing)
-        booked = Booked(await _insert(session, request, lead_id, name, notes))
-        if lead_id is not None and lead_full_name is not None:
-            await update_lead_details(
-                session, business_id, lead_id, full_name=lead_full_name, by="ai"
-            )
-        return booked
+    span = (request.starts_at, request.blocked_until)
+
+    async def take_slot(session: AsyncSession) -> BookingResult:
+        settled = _settled_by(await read_claims(session, request), start)
+        if settled is not None:
+            return settled  # the common refusal, without a failed insert
+        return Booked(await _insert(session, request, lead_id, name, notes, lead_full_name))
 
     try:
-        span = (request.starts_at, request.blocked_until)
         result = await write_transaction(sessions, business_id, take_slot, span)
     except IntegrityError as exc:
         error = exc
@@ -191,10 +184,13 @@ async def book_appointment(
                     "appointment_id": str(result.appointment.id),
                 },
             )
+        elif isinstance(result, SlotTaken):
+            log.info("appointment.slot_taken", extra={"business_id": str(business_id)})
         return result
-    # Refused. A concurrent retry of this same request may have won the slot: that is a success.
+    # Refused by the schema's guard (a writer that bypassed the locks above). A concurrent retry
+    # of this same request may have won the slot: that is a success.
     async with sessions() as session:
-        existing = await _find_previous(session, request)
+        existing = await find_previous(session, request)
     if existing is not None:
         return AlreadyBooked(existing)
     if is_overlap(error):
@@ -330,47 +326,13 @@ async def attach_call_summary(
     return len(ids.all())
 
 
-async def _find_previous(session: AsyncSession, request: _Request) -> Appointment | None:
-    """An appointment this request already made (same key, or same call and start, booked).
-
-    One query for both: a key match wins over a same-call-same-start match.
-    """
-    matches: list[ColumnElement[bool]] = []
-    if request.idempotency_key is not None:
-        matches.append(Appointment.idempotency_key == request.idempotency_key)
-    if request.call_id is not None:
-        matches.append(
-            and_(
-                Appointment.call_id == request.call_id,
-                Appointment.starts_at == request.starts_at,
-                Appointment.status == "booked",
-            )
-        )
-    if not matches:
-        return None
-    found = list(
-        await session.scalars(
-            select(Appointment).where(
-                Appointment.business_id == request.business_id, or_(*matches)
-            ),
-            execution_options=_FRESH,
-        )
-    )
-    for appointment in found:
-        if (
-            request.idempotency_key is not None
-            and appointment.idempotency_key == request.idempotency_key
-        ):
-            return appointment
-    return found[0] if found else None
-
-
 async def _insert(
     session: AsyncSession,
-    request: _Request,
+    request: BookingRequest,
     lead_id: LeadId | None,
     customer_name: str | None,
     notes: str | None,
+    lead_full_name: str | None,
 ) -> Appointment:
     # The lead is locked before the insert: the insert's foreign key check then needs no
     # stronger lock later, which could deadlock two bookings for one lead.
@@ -382,6 +344,7 @@ async def _insert(
     if request.call_id is not None:
         await check_call_in_business(session, request.business_id, request.call_id)
     appointment = Appointment(
+        id=AppointmentId(uuid.uuid4()),  # known before the flush, for the lead's events
         business_id=request.business_id,
         lead_id=lead_id,
         call_id=request.call_id,
@@ -394,16 +357,29 @@ async def _insert(
         idempotency_key=request.idempotency_key,
     )
     session.add(appointment)
-    await session.flush()
     if lead is not None:
+        # Queued, not flushed: the insert, the events and the lead's changes go in the
+        # commit's one flush (fewer round trips while this business's hour is locked).
         data = {
             "appointment_id": str(appointment.id),
             "starts_at": request.starts_at.isoformat(),
             "call_id": None if request.call_id is None else str(request.call_id),
         }
-        await add_lead_event(session, lead.business_id, lead.id, "appointment_booked", data)
-        await promote_after_booking(session, lead, {"appointment_id": str(appointment.id)})
+        queue_lead_event(session, lead, "appointment_booked", data)
+        promote_after_booking(session, lead, {"appointment_id": str(appointment.id)})
+        if lead_full_name is not None:
+            name_lead_by_ai(session, lead, lead_full_name)
+    await session.flush()
     return appointment
+
+
+def _settled_by(claims: Claims, start: datetime) -> AlreadyBooked | SlotTaken | None:
+    """The answer the database's rows already give, if any: a retry, or the slot taken."""
+    if claims.previous is not None:
+        return AlreadyBooked(claims.previous)
+    if claims.is_taken:
+        return SlotTaken(start)
+    return None
 
 
 def _optional_minutes(name: str, value: int | None, minimum: int) -> timedelta | None:

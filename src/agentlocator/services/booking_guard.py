@@ -108,9 +108,13 @@ async def _lock_business(
     if hours is None or len(hours) > MAX_SPAN_HOURS:
         await session.execute(text("SELECT pg_advisory_xact_lock(:namespace, :key)"), params)
         return
-    await session.execute(text("SELECT pg_advisory_xact_lock_shared(:namespace, :key)"), params)
-    for hour_key in sorted(_hour_key(business_id, hour) for hour in hours):
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": hour_key})
+    # One round trip: PostgreSQL evaluates a select list left to right, so the locks are still
+    # taken business first, then hours in key order (the order that rules out deadlocks).
+    locks = ["pg_advisory_xact_lock_shared(:namespace, :key)"]
+    for index, hour_key in enumerate(sorted(_hour_key(business_id, hour) for hour in hours)):
+        locks.append(f"pg_advisory_xact_lock(:hour_{index})")
+        params[f"hour_{index}"] = hour_key
+    await session.execute(text(f"SELECT {', '.join(locks)}"), params)
 
 
 def _hours(span: tuple[datetime, datetime]) -> list[int]:

@@ -261,6 +261,22 @@ async def update_lead_details(
     lead = await locked_lead(session, business_id, lead_id)
     if lead is None:
         return None
+    result = apply_lead_details(session, lead, given, by)
+    await session.flush()
+    return result
+
+
+def name_lead_by_ai(session: AsyncSession, lead: Lead, full_name: str) -> DetailsUpdate:
+    """`update_lead_details(full_name=..., by="ai")` on a lead this transaction has already
+    locked (`locked_lead`); the change is written with the session's next flush."""
+    given = _clean_details({"full_name": full_name}, "ai")
+    return apply_lead_details(session, lead, given, "ai")
+
+
+def apply_lead_details(
+    session: AsyncSession, lead: Lead, given: Mapping[str, str | None], by: Editor
+) -> DetailsUpdate:
+    """Apply cleaned `given` details to a locked lead (see `update_lead_details`), unflushed."""
     changed: dict[str, str | None] = {}
     previous: dict[str, str | None] = {}
     kept: list[str] = []
@@ -281,14 +297,9 @@ async def update_lead_details(
     if by == "human" and protected != set(lead.human_edited_fields):
         lead.human_edited_fields = sorted(protected)
     if changed:
-        await add_lead_event(
-            session,
-            lead.business_id,
-            lead.id,
-            "details_updated",
-            {"by": by, "changed": changed, "previous": previous},
+        queue_lead_event(
+            session, lead, "details_updated", {"by": by, "changed": changed, "previous": previous}
         )
-    await session.flush()
     return DetailsUpdate(lead=lead, changed=changed, kept=tuple(kept))
 
 
@@ -318,14 +329,17 @@ async def set_status(
     return lead
 
 
-async def promote_after_booking(session: AsyncSession, lead: Lead, data: Mapping[str, Any]) -> None:
+def promote_after_booking(session: AsyncSession, lead: Lead, data: Mapping[str, Any]) -> None:
     """Mark a lead `booked` after a booking, unless a person set its status or it is a customer.
 
-    `lead` must come from `locked_lead` in the same transaction.
+    `lead` must come from `locked_lead` in the same transaction; the change is flushed with its
+    next write.
     """
     if "status" in lead.human_edited_fields or lead.status in ("booked", "customer"):
         return
-    await _change_status(session, lead, "booked", {"by": "ai", **data})
+    previous, lead.status = lead.status, "booked"
+    change = {"from": previous, "to": "booked", "by": "ai", **data}
+    queue_lead_event(session, lead, "status_changed", change)
 
 
 async def add_lead_event(
@@ -340,6 +354,15 @@ async def add_lead_event(
     session.add(event)
     await session.flush()
     return event
+
+
+def queue_lead_event(
+    session: AsyncSession, lead: Lead, kind: LeadEventKind, data: Mapping[str, Any]
+) -> None:
+    """`add_lead_event` without a round trip of its own: the event is inserted with the
+    session's next flush, in one statement with the transaction's other events."""
+    event = LeadEvent(business_id=lead.business_id, lead_id=lead.id, kind=kind, data=dict(data))
+    session.add(event)
 
 
 async def locked_lead(
