@@ -5,7 +5,8 @@ with the time it was sent. Per frame it answers three questions for the call's s
 
 - `is_candidate`: caller speech may be starting: pause the agent now, resume when it drops
   without `is_confirmed` (a cough, a click, a door: Silero rules them out within ~100 ms);
-- `is_confirmed`: near-field speech has lasted `min_speech_ms`: commit the barge-in;
+- `is_confirmed`: near-field speech has lasted `min_speech_ms`, or a short near word of at
+  least `min_word_ms` has just ended: commit the barge-in;
 - `speech_ms`: how much of that speech there is so far.
 
 The stages keep it cheap: the energy gate passes only loud frames; while agent audio may be
@@ -39,7 +40,7 @@ class DetectorResult:
 
     Attributes:
         is_candidate: an utterance may be starting or is going on: pause the agent.
-        is_speech: the latest 32 ms window was speech.
+        is_speech: the latest 32 ms window was speech, and the utterance has come near.
         speech_ms: continuous speech so far, counted towards `is_confirmed`.
         is_confirmed: the speech has lasted the minimum: barge in.
     """
@@ -77,6 +78,11 @@ class DetectorSettings:
         candidate_threshold: a lower probability that already raises `is_candidate` on a loud
             stretch, so the agent pauses before speech is certain.
         min_speech_ms: utterance length that confirms a barge-in.
+        min_word_ms: near speech at least this long followed by `word_end_ms` without speech
+            is a complete short word ("stop", "כן"): it confirms a barge-in when it ends, even
+            under `min_speech_ms`. Noise never reaches it (Silero does not call it speech);
+            background talk never does either (it never got near).
+        word_end_ms: the silence that ends such a word (two Silero windows).
         max_gap_ms: a pause inside an utterance shorter than this does not end it.
         onset_backdate_ms: how far before its first speech window an utterance may be dated,
             when the energy gate opened earlier (Silero needs a window or two to be sure).
@@ -98,6 +104,8 @@ class DetectorSettings:
     speech_threshold: float = 0.5
     candidate_threshold: float = 0.15
     min_speech_ms: float = 300.0
+    min_word_ms: float = 200.0
+    word_end_ms: float = 60.0
     max_gap_ms: float = 100.0
     onset_backdate_ms: float = 150.0
     echo_window_ms: float = 350.0
@@ -244,6 +252,8 @@ class SpeechDetector:
         for index, probability in enumerate(probabilities):
             window_end_ms = last_window_end_ms - (len(probabilities) - 1 - index) * WINDOW_MS
             self._score(probability, window_end_ms, peak_rms)
+        if self._is_complete_word(end_ms):
+            self._is_confirmed = True
         if self._start_ms is not None and end_ms - self._last_speech_end_ms > (
             self.settings.max_gap_ms
         ):
@@ -277,6 +287,16 @@ class SpeechDetector:
             self._is_background = True
         self._last_speech_end_ms = window_end_ms
 
+    def _is_complete_word(self, end_ms: float) -> bool:
+        """A short word said near the phone has just ended (`word_end_ms` without speech)."""
+        return (
+            not self._is_confirmed
+            and not self._is_background
+            and self._near_start_ms is not None
+            and end_ms - self._last_speech_end_ms > self.settings.word_end_ms
+            and self._speech_ms() >= self.settings.min_word_ms
+        )
+
     def _backdate(self, window_start_ms: float, earliest_ms: float) -> float:
         """Silero needs a window or two to be sure: date speech back, a little, to `earliest_ms`."""
         earliest_ms = min(earliest_ms, window_start_ms)
@@ -300,7 +320,9 @@ class SpeechDetector:
         )
         return DetectorResult(
             is_candidate=self._is_confirmed or not is_background_talk,
-            is_speech=self._probability >= self.settings.speech_threshold,
+            # Speech far from the phone (a TV) may hold the agent but never clears it.
+            is_speech=self._probability >= self.settings.speech_threshold
+            and self._near_start_ms is not None,
             speech_ms=speech_ms,
             is_confirmed=self._is_confirmed,
         )

@@ -18,6 +18,8 @@ def detector_settings(settings: BargeInSettings) -> DetectorSettings:
     shift = settings.sensitivity - 0.5  # -0.5 .. 0.5
     return DetectorSettings(
         min_speech_ms=float(settings.min_speech_ms),
+        # A complete short word ("stop", "כן") counts from two thirds of the minimum.
+        min_word_ms=float(settings.min_speech_ms) * 2 / 3,
         echo_window_ms=float(settings.echo_window_ms),
         speech_threshold=0.5 - 0.5 * shift,
         min_peak_rms=600.0 * 4.0 ** (-shift),
