@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 SERVER_VAD_DELAY_MS = 1500.0
 """How much later than our detector the server may report the same speech starting."""
 
+UNHEARD_TURN_MS = SERVER_VAD_DELAY_MS
+"""After a barge-in, how long the caller may be quiet with the server still not having heard
+them start before the machine closes their turn itself (commit + reply): quieter speech than
+the server's VAD threshold would otherwise leave the caller in silence."""
+
 
 class BargeInFlow:
     """Barge-in decisions of `Conversation` (see the module docstring)."""
@@ -47,6 +52,7 @@ class BargeInFlow:
     _speech_started_at_ms: float
     _speech_stopped_at_ms: float | None
     _last_barge_in_at_ms: float | None
+    _unheard_barge_in_at_ms: float | None
     _ending_reason: str | None
     _silence_stage: int
     _dispatch: Callable[[ev.Event, float], list[cmd.Command]]
@@ -90,6 +96,7 @@ class BargeInFlow:
     def _on_speech_started(self, now_ms: float) -> list[cmd.Command]:
         self._is_caller_speaking = True
         self._speech_started_at_ms = now_ms
+        self._unheard_barge_in_at_ms = None  # the server heard the caller: its turn will close
         self._silence_stage = 0
         if self.watch is not None or self.config.lead_ms is not None:
             return []  # the local detector decides (suspected / confirmed / dismissed)
@@ -165,6 +172,18 @@ class BargeInFlow:
             self.watch.playback_cleared(now_ms)
         return commands + self._cut_off(now_ms, heard, speech_ms)
 
+    def _close_unheard_turn(self, now_ms: float) -> list[cmd.Command]:
+        """A barge-in the server's VAD never heard: once the caller has been quiet a while,
+        commit their audio and ask for the reply ourselves (called on every timer tick)."""
+        since = self._unheard_barge_in_at_ms
+        if since is None or now_ms - since < UNHEARD_TURN_MS:
+            return []
+        if self.watch is not None and self.watch.is_suspected:
+            return []  # still talking: wait for the end of it
+        self._unheard_barge_in_at_ms = None
+        log = cmd.LogEvent("caller_turn_closed_locally", {"at_ms": round(self._elapsed(now_ms))})
+        return [log, cmd.CommitCallerTurn(), *self._request_reply("turn")]
+
     def _barge_in_event(self, kind: str, now_ms: float, **fields: object) -> cmd.LogEvent:
         """One structured decision (candidate, paused, cleared, resumed, dismissed), logged and
         kept on the record; commits are recorded by `_cut_off`."""
@@ -178,6 +197,8 @@ class BargeInFlow:
         """The caller interrupts: cancel the reply if active, truncate at what was heard, and
         forget every byte of the interrupted replies that was not sent."""
         self._last_barge_in_at_ms = now_ms
+        if self.watch is not None and not self._is_caller_speaking:
+            self._unheard_barge_in_at_ms = now_ms  # until the server reports the speech
         commands: list[cmd.Command] = []
         cancelled = None
         if self._active is not None and not self._active.is_cancel_sent:

@@ -42,6 +42,12 @@ class ClearPlayback:
 
 
 @dataclass(frozen=True, slots=True)
+class CommitCallerTurn:
+    """Send `input_audio_buffer.commit`: close the caller's turn ourselves (the server's VAD
+    never heard the speech our detector interrupted the agent for)."""
+
+
+@dataclass(frozen=True, slots=True)
 class CreateReply:
     """Send `response.create`, optionally with per-reply instructions."""
 
@@ -108,6 +114,7 @@ Command = (
     | PlayAudio
     | SendMark
     | ClearPlayback
+    | CommitCallerTurn
     | CreateReply
     | CancelReply
     | TruncateItem

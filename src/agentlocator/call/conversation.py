@@ -85,6 +85,7 @@ class Conversation(BargeInFlow):
         self._turn_started_ms: dict[str, float] = {}
         self._is_playback_cleared = False
         self._last_barge_in_at_ms: float | None = None
+        self._unheard_barge_in_at_ms: float | None = None
         self._idle_since_ms: float | None = None
         self._silence_stage = 0
         self._ending_reason: str | None = None
@@ -275,6 +276,9 @@ class Conversation(BargeInFlow):
         return [cmd.LogEvent("realtime_error", {"code": event.code, "level": level})]
 
     def _on_tick(self, now_ms: float) -> list[cmd.Command]:
+        unheard = self._close_unheard_turn(now_ms)
+        if unheard:
+            return unheard
         started = self._started_at_ms
         if started is not None and now_ms - started >= self.config.max_call_ms:
             return self._finish("max_duration", hang_up=True)

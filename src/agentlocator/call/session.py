@@ -175,6 +175,8 @@ class CallSession:
                 self._phone_out.put_nowait((twilio.clear_message(self._stream_sid), None))
             case cmd.ConfigureSession():
                 self._realtime_out.put_nowait(self._session_update)
+            case cmd.CommitCallerTurn():
+                self._realtime_out.put_nowait(rt.commit_input_audio())
             case cmd.CreateReply(instructions=instructions):
                 self._realtime_out.put_nowait(rt.create_response(instructions))
             case cmd.CancelReply(response_id=response_id):

@@ -69,6 +69,10 @@ def append_audio(audio: bytes) -> dict[str, Any]:
     return {"type": "input_audio_buffer.append", "audio": base64.b64encode(audio).decode("ascii")}
 
 
+def commit_input_audio() -> dict[str, Any]:
+    return {"type": "input_audio_buffer.commit"}
+
+
 def create_response(instructions: str | None) -> dict[str, Any]:
     if instructions is None:
         return {"type": "response.create"}

@@ -80,8 +80,8 @@ class DetectorSettings:
         min_speech_ms: utterance length that confirms a barge-in.
         min_word_ms: near speech at least this long followed by `word_end_ms` without speech
             is a complete short word ("stop", "כן"): it confirms a barge-in when it ends, even
-            under `min_speech_ms`. Noise never reaches it (Silero does not call it speech);
-            background talk never does either (it never got near).
+            under `min_speech_ms`. Noise does not reach it (Silero does not call it speech)
+            and neither does background talk (it never comes near).
         word_end_ms: the silence that ends such a word (two Silero windows).
         max_gap_ms: a pause inside an utterance shorter than this does not end it.
         onset_backdate_ms: how far before its first speech window an utterance may be dated,
