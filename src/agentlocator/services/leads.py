@@ -5,7 +5,8 @@ Every call of a known number lands on the same lead, also when two calls from it
 they give a number (`create_lead_without_phone`, then `attach_phone`).
 
 People outrank the AI: a field a person edited (`human_edited_fields`, which also covers
-`status` and `phone_e164`) is never changed by the AI again. Every change adds a `LeadEvent`.
+`status` and `phone_e164`) is never changed by the AI again (the merge rules are in
+`services.lead_details`). Every change adds a `LeadEvent`.
 
 Every function takes the business id and touches only that business's rows: another
 business's lead id reads as "not found". Functions flush but never commit; the caller owns the
@@ -19,10 +20,8 @@ The reads (`get_lead`, `find_lead_by_phone`, `list_leads`, `lead_timeline`) live
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import select, update
@@ -44,6 +43,12 @@ from agentlocator.db.models import (
 )
 from agentlocator.services.businesses import DEFAULT_PHONE_REGION, normalise_phone
 from agentlocator.services.caller_id import caller_phone_e164
+from agentlocator.services.lead_details import (
+    DetailsUpdate,
+    Editor,
+    clean_details,
+    merge_details,
+)
 from agentlocator.services.lead_lookup import (
     find_lead_by_phone,
     get_lead,
@@ -65,7 +70,9 @@ __all__ = [
     "lead_timeline",
     "list_leads",
     "locked_lead",
+    "name_lead_by_ai",
     "promote_after_booking",
+    "queue_lead_event",
     "set_status",
     "update_lead_details",
     "upsert_lead_for_call",
@@ -73,12 +80,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Editor = Literal["ai", "human"]
-"""Who makes a change: the agent during a call, or a person in the dashboard."""
-
-DETAIL_FIELDS = ("full_name", "email", "notes")
-_MAX_LENGTHS = {"full_name": 200, "email": 320}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _FRESH = {"populate_existing": True}
 
 
@@ -97,18 +98,6 @@ class PhoneTakenError(ValueError):
     def __init__(self, lead_id: LeadId) -> None:
         super().__init__(f"phone_e164: another lead ({lead_id}) already has this number")
         self.lead_id = lead_id
-
-
-@dataclass(frozen=True)
-class DetailsUpdate:
-    """What `update_lead_details` did: the fields it changed (new values) and those it left.
-
-    `kept` names the fields the AI asked to change but a person had edited.
-    """
-
-    lead: Lead
-    changed: dict[str, str | None]
-    kept: tuple[str, ...]
 
 
 async def upsert_lead_for_call(
@@ -174,7 +163,7 @@ async def create_lead_without_phone(
 
     With `call_id`, the timeline starts with that call. Raises ValueError for an invalid email.
     """
-    values = _clean_details({"full_name": full_name, "email": email, "notes": notes}, by)
+    values = clean_details({"full_name": full_name, "email": email, "notes": notes}, by)
     lead = Lead(
         business_id=business_id,
         human_edited_fields=sorted(values) if by == "human" else [],
@@ -257,11 +246,11 @@ async def update_lead_details(
     from the AI is ignored. A person's value replaces the field (empty clears it) and marks it
     human-edited. Raises ValueError naming the field for an invalid email or an over-long value.
     """
-    given = _clean_details({"full_name": full_name, "email": email, "notes": notes}, by)
+    given = clean_details({"full_name": full_name, "email": email, "notes": notes}, by)
     lead = await locked_lead(session, business_id, lead_id)
     if lead is None:
         return None
-    result = apply_lead_details(session, lead, given, by)
+    result = _apply(session, lead, given, by)
     await session.flush()
     return result
 
@@ -269,38 +258,17 @@ async def update_lead_details(
 def name_lead_by_ai(session: AsyncSession, lead: Lead, full_name: str) -> DetailsUpdate:
     """`update_lead_details(full_name=..., by="ai")` on a lead this transaction has already
     locked (`locked_lead`); the change is written with the session's next flush."""
-    given = _clean_details({"full_name": full_name}, "ai")
-    return apply_lead_details(session, lead, given, "ai")
+    return _apply(session, lead, clean_details({"full_name": full_name}, "ai"), "ai")
 
 
-def apply_lead_details(
+def _apply(
     session: AsyncSession, lead: Lead, given: Mapping[str, str | None], by: Editor
 ) -> DetailsUpdate:
-    """Apply cleaned `given` details to a locked lead (see `update_lead_details`), unflushed."""
-    changed: dict[str, str | None] = {}
-    previous: dict[str, str | None] = {}
-    kept: list[str] = []
-    protected = set(lead.human_edited_fields)
-    for field, value in given.items():
-        current: str | None = getattr(lead, field)
-        if by == "ai" and field in protected:
-            kept.append(field)
-            continue
-        if by == "ai" and field == "notes" and current and value is not None:
-            value = current if value in current else f"{current}\n{value}"
-        if by == "human":
-            protected.add(field)
-        if value != current:
-            setattr(lead, field, value)
-            changed[field] = value
-            previous[field] = current
-    if by == "human" and protected != set(lead.human_edited_fields):
-        lead.human_edited_fields = sorted(protected)
-    if changed:
-        queue_lead_event(
-            session, lead, "details_updated", {"by": by, "changed": changed, "previous": previous}
-        )
-    return DetailsUpdate(lead=lead, changed=changed, kept=tuple(kept))
+    update = merge_details(lead, given, by)
+    if update.changed:
+        change = {"by": by, "changed": update.changed, "previous": update.previous}
+        queue_lead_event(session, lead, "details_updated", change)
+    return update
 
 
 async def set_status(
@@ -418,26 +386,6 @@ async def _change_status(
         "status_changed",
         {"from": previous, "to": status, **data},
     )
-
-
-def _clean_details(values: Mapping[str, str | None], by: Editor) -> dict[str, str | None]:
-    """The given (non-None) fields, stripped and checked; empty means "clear" for a person."""
-    cleaned: dict[str, str | None] = {}
-    for field, raw in values.items():
-        if raw is None:
-            continue
-        value = raw.strip()
-        if not value:
-            if by == "human":
-                cleaned[field] = None
-            continue
-        limit = _MAX_LENGTHS.get(field)
-        if limit is not None and len(value) > limit:
-            raise ValueError(f"{field}: longer than {limit} characters")
-        if field == "email" and not _EMAIL.match(value):
-            raise ValueError(f"email: not an email address: {value!r}")
-        cleaned[field] = value
-    return cleaned
 
 
 def _with_field(fields: list[str], field: str) -> list[str]:

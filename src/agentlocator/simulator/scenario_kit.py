@@ -286,6 +286,17 @@ async def next_reply(call: DialledCall, speech_ms: int = 1000) -> None:
     await call.wait_agent_finished()
 
 
+async def hang_up_and_check_barge_ins(
+    stack: LocalStack, call: DialledCall, report: ScenarioReport, *, committed: int
+) -> dict[str, Any]:
+    """Hang up, make the common checks, and check the stored record's barge-in decisions."""
+    await call.phone.hang_up()
+    call.common_checks(report)
+    row = await stored_call(stack, call.call_sid)
+    barge_in_record_checks(report, row, len(call.phone.clears), committed=committed)
+    return row
+
+
 def barge_in_record_checks(
     report: ScenarioReport, row: dict[str, Any], clears: int, committed: int
 ) -> None:

@@ -15,8 +15,8 @@ from agentlocator.simulator.scenario_kit import (
     Scenario,
     ScenarioOptions,
     ScenarioReport,
-    barge_in_record_checks,
     dial,
+    hang_up_and_check_barge_ins,
     next_reply,
     record_checks,
     stack_for,
@@ -104,10 +104,7 @@ async def barge_in_mid_reply(options: ScenarioOptions) -> ScenarioReport:
             "the active reply was cancelled once", len(cancels) == 1 and cancels[0].accepted
         )
         await call.wait_agent_finished()
-        await call.phone.hang_up()
-        call.common_checks(report)
-        row = await stored_call(stack, call.call_sid)
-        barge_in_record_checks(report, row, len(call.phone.clears), committed=1)
+        await hang_up_and_check_barge_ins(stack, call, report, committed=1)
     return report
 
 
@@ -129,10 +126,7 @@ async def barge_in_after_done(options: ScenarioOptions) -> ScenarioReport:
         report.check(
             "nothing was cancelled", not call.engine.record.cancels, call.engine.record.cancels
         )
-        await call.phone.hang_up()
-        call.common_checks(report)
-        row = await stored_call(stack, call.call_sid)
-        barge_in_record_checks(report, row, len(call.phone.clears), committed=1)
+        await hang_up_and_check_barge_ins(stack, call, report, committed=1)
     return report
 
 
@@ -158,10 +152,7 @@ async def barge_in_before_response_done(options: ScenarioOptions) -> ScenarioRep
         report.check(
             "the still-active reply was cancelled", len(cancels) == 1 and cancels[0].accepted
         )
-        await call.phone.hang_up()
-        call.common_checks(report)
-        row = await stored_call(stack, call.call_sid)
-        barge_in_record_checks(report, row, len(call.phone.clears), committed=1)
+        await hang_up_and_check_barge_ins(stack, call, report, committed=1)
     return report
 
 
@@ -179,10 +170,7 @@ async def barge_in_every_reply(options: ScenarioOptions) -> ScenarioReport:
             call.speak(800)
             await call.wait_truncates(turn + 1)
         await call.wait_agent_finished()
-        await call.phone.hang_up()
-        call.common_checks(report)
-        row = await stored_call(stack, call.call_sid)
-        barge_in_record_checks(report, row, len(call.phone.clears), committed=5)
+        await hang_up_and_check_barge_ins(stack, call, report, committed=5)
     return report
 
 

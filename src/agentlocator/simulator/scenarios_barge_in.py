@@ -16,11 +16,10 @@ from agentlocator.simulator.scenario_kit import (
     Scenario,
     ScenarioOptions,
     ScenarioReport,
-    barge_in_record_checks,
     dial,
+    hang_up_and_check_barge_ins,
     next_reply,
     stack_for,
-    stored_call,
     wait_until,
 )
 from agentlocator.simulator.speech import dtmf_tone, silence
@@ -59,10 +58,7 @@ async def cough_during_reply(options: ScenarioOptions) -> ScenarioReport:
         report.check("nothing truncated", not call.engine.record.truncates)
         report.check("nothing cancelled", not call.engine.record.cancels)
         _heard_in_full(call, report, "after the cough")
-        await call.phone.hang_up()
-        call.common_checks(report)
-        row = await stored_call(stack, call.call_sid)
-        barge_in_record_checks(report, row, len(call.phone.clears), committed=0)
+        row = await hang_up_and_check_barge_ins(stack, call, report, committed=0)
         kinds = _kinds(row)
         report.check(
             "every pause was followed by a resume",
@@ -88,10 +84,7 @@ async def interrupt_greeting(options: ScenarioOptions) -> ScenarioReport:
         )
         await wait_until(lambda: call.responses_done() >= 2, "the answer to the caller", 15.0)
         await call.wait_agent_finished()
-        await call.phone.hang_up()
-        call.common_checks(report)
-        row = await stored_call(stack, call.call_sid)
-        barge_in_record_checks(report, row, len(call.phone.clears), committed=1)
+        await hang_up_and_check_barge_ins(stack, call, report, committed=1)
     return report
 
 
@@ -114,10 +107,7 @@ async def interrupt_fifth_reply(options: ScenarioOptions) -> ScenarioReport:
             "the fifth reply was truncated", call.engine.record.truncates[0].item_id == fifth
         )
         await call.wait_agent_finished()
-        await call.phone.hang_up()
-        call.common_checks(report)
-        row = await stored_call(stack, call.call_sid)
-        barge_in_record_checks(report, row, len(call.phone.clears), committed=1)
+        await hang_up_and_check_barge_ins(stack, call, report, committed=1)
     return report
 
 
@@ -146,10 +136,7 @@ async def echo_is_not_the_caller(options: ScenarioOptions) -> ScenarioReport:
             call.engine.record.truncates[0].item_id == talking,
         )
         await call.wait_agent_finished()
-        await call.phone.hang_up()
-        call.common_checks(report)
-        row = await stored_call(stack, call.call_sid)
-        barge_in_record_checks(report, row, len(call.phone.clears), committed=1)
+        row = await hang_up_and_check_barge_ins(stack, call, report, committed=1)
         report.figures["decisions"] = _kinds(row)
     return report
 
@@ -169,10 +156,7 @@ async def dtmf_tones_keep_talking(options: ScenarioOptions) -> ScenarioReport:
         await call.wait_agent_finished(quiet_secs=QUIET_SECS)
         report.check("nothing truncated", not call.engine.record.truncates)
         _heard_in_full(call, report, "after the key presses")
-        await call.phone.hang_up()
-        call.common_checks(report)
-        row = await stored_call(stack, call.call_sid)
-        barge_in_record_checks(report, row, len(call.phone.clears), committed=0)
+        await hang_up_and_check_barge_ins(stack, call, report, committed=0)
     return report
 
 
@@ -203,10 +187,7 @@ async def barge_in_the_server_never_heard(options: ScenarioOptions) -> ScenarioR
             "response.create" in client_types[commit_at:],
         )
         await call.wait_agent_finished()
-        await call.phone.hang_up()
-        call.common_checks(report)
-        row = await stored_call(stack, call.call_sid)
-        barge_in_record_checks(report, row, len(call.phone.clears), committed=1)
+        await hang_up_and_check_barge_ins(stack, call, report, committed=1)
     return report
 
 
