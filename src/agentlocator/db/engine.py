@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,6 +30,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_BEGIN_MODES = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
+PING_AFTER_IDLE_SECS = 5.0
+"""A pooled PostgreSQL connection idle this long is pinged before use (see `_ping_when_idle`)."""
 _MIGRATION_LOCK_KEY = int.from_bytes(b"agentloc")  # any fixed bigint, ours alone
 
 
@@ -174,13 +178,38 @@ def _build_engine(database_url: str, *, enforce_foreign_keys: bool) -> AsyncEngi
     if url.get_backend_name() != "sqlite":
         # Every live call may hold a connection for a moment at once (lead upsert, tools, records):
         # a pool of 5 + 10 was full at 50 calls. Waiting longer than a tool's timeout is pointless.
-        return _create_async_engine(
-            url, pool_pre_ping=True, pool_size=20, max_overflow=30, pool_timeout=5
-        )
+        engine = _create_async_engine(url, pool_size=20, max_overflow=30, pool_timeout=5)
+        _ping_when_idle(engine)
+        return engine
     _create_sqlite_folder(url)
     engine = _create_async_engine(url)
     _tune_sqlite(engine, enforce_foreign_keys=enforce_foreign_keys)
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a connection before use only if it sat idle in the pool.
+
+    `pool_pre_ping` pings on every checkout: one more round trip for every tool call, where
+    latency is what the caller hears. A connection that was in use a moment ago is alive (a
+    restart in between fails that one statement either way); one idle for a while may be
+    stale after a database restart or a dropped connection, so it is pinged, and a failed ping
+    makes the pool replace it before anyone uses it.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("the pooled connection failed its ping") from exc
 
 
 def _create_sqlite_folder(url: URL) -> None:
