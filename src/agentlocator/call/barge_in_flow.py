@@ -181,6 +181,8 @@ class BargeInFlow:
         if self.watch is not None and self.watch.is_suspected:
             return []  # still talking: wait for the end of it
         self._unheard_barge_in_at_ms = None
+        if self._ending_reason is not None:
+            return []  # the call is ending: no new reply
         log = cmd.LogEvent("caller_turn_closed_locally", {"at_ms": round(self._elapsed(now_ms))})
         return [log, cmd.CommitCallerTurn(), *self._request_reply("turn")]
 

@@ -42,7 +42,7 @@ class DetectorResult:
         is_candidate: an utterance may be starting or is going on: pause the agent.
         is_speech: the latest 32 ms window was speech, and the utterance has come near.
         speech_ms: continuous speech so far, counted towards `is_confirmed`.
-        is_confirmed: the speech has lasted the minimum: barge in.
+        is_confirmed: the speech has lasted the minimum, or was a complete short word: barge in.
     """
 
     is_candidate: bool
