@@ -28,7 +28,12 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import NullPool
 
 from agentlocator.db.engine import create_engine, session_factory, upgrade
@@ -168,6 +173,12 @@ async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
         yield engine
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+def sessions(db_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """A session factory as the services use it (objects stay readable after commit)."""
+    return session_factory(db_engine)
 
 
 @pytest.fixture

@@ -43,11 +43,6 @@ TEN = jlm(2026, 6, 7, 10, 0)
 """Sunday 7 June 2026, 10:00 in Jerusalem (07:00 UTC)."""
 
 
-@pytest.fixture
-def sessions(db_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(db_engine)
-
-
 def booked(result: BookingResult) -> Appointment:
     assert isinstance(result, Booked), result
     return result.appointment

@@ -30,11 +30,6 @@ MakeBusiness = Callable[..., Awaitable[Business]]
 TEN = jlm(2026, 6, 7, 10, 0)
 
 
-@pytest.fixture
-def sessions(db_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(db_engine)
-
-
 async def test_fifty_concurrent_bookings_of_one_slot_make_one_appointment(
     sessions: async_sessionmaker[AsyncSession], make_business: MakeBusiness
 ) -> None:

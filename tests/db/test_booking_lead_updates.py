@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import pytest
 from crm_testkit import CALLER, book, jlm, make_call
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agentlocator.db.engine import session_factory
-from agentlocator.db.models import Business
+from agentlocator.db.models import Business, Call, Lead
 from agentlocator.services.appointments import Booked, SlotTaken
 from agentlocator.services.leads import (
     get_lead,
@@ -23,9 +21,16 @@ MakeBusiness = Callable[..., Awaitable[Business]]
 TEN = jlm(2026, 6, 7, 10, 0)
 
 
-@pytest.fixture
-def sessions(db_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(db_engine)
+async def a_caller(
+    db_session: AsyncSession, make_business: MakeBusiness
+) -> tuple[Business, Call, Lead]:
+    """A business, a call to it, and the caller's new lead (committed)."""
+    business = await make_business()
+    call = await make_call(db_session, business)
+    lead = await upsert_lead_for_call(db_session, business.id, CALLER, call_id=call.id)
+    await db_session.commit()
+    assert lead is not None
+    return business, call, lead
 
 
 async def test_a_booking_names_and_promotes_its_lead_in_order(
@@ -33,11 +38,7 @@ async def test_a_booking_names_and_promotes_its_lead_in_order(
     db_session: AsyncSession,
     make_business: MakeBusiness,
 ) -> None:
-    business = await make_business()
-    call = await make_call(db_session, business)
-    lead = await upsert_lead_for_call(db_session, business.id, CALLER, call_id=call.id)
-    await db_session.commit()
-    assert lead is not None
+    business, call, lead = await a_caller(db_session, make_business)
 
     result = await book(
         sessions, business, TEN, lead_id=lead.id, call_id=call.id, lead_full_name=" דנה כהן "
@@ -66,11 +67,7 @@ async def test_a_refused_booking_changes_nothing_on_the_lead(
     db_session: AsyncSession,
     make_business: MakeBusiness,
 ) -> None:
-    business = await make_business()
-    call = await make_call(db_session, business)
-    lead = await upsert_lead_for_call(db_session, business.id, CALLER, call_id=call.id)
-    await db_session.commit()
-    assert lead is not None
+    business, call, lead = await a_caller(db_session, make_business)
     assert isinstance(await book(sessions, business, TEN), Booked)
 
     refused = await book(
@@ -90,10 +87,7 @@ async def test_a_booking_keeps_the_name_a_person_gave(
     db_session: AsyncSession,
     make_business: MakeBusiness,
 ) -> None:
-    business = await make_business()
-    call = await make_call(db_session, business)
-    lead = await upsert_lead_for_call(db_session, business.id, CALLER, call_id=call.id)
-    assert lead is not None
+    business, call, lead = await a_caller(db_session, make_business)
     await update_lead_details(db_session, business.id, lead.id, full_name="Dana K", by="human")
     await db_session.commit()
 

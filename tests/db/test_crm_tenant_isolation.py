@@ -10,9 +10,8 @@ from datetime import timedelta
 import pytest
 from crm_testkit import CALLER, book, jlm, make_call
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agentlocator.db.engine import session_factory
 from agentlocator.db.models import (
     Appointment,
     AppointmentId,
@@ -29,11 +28,6 @@ MakeBusiness = Callable[..., Awaitable[Business]]
 
 TEN = jlm(2026, 6, 7, 10, 0)
 DAY = (TEN - timedelta(hours=12), TEN + timedelta(hours=12))
-
-
-@pytest.fixture
-def sessions(db_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(db_engine)
 
 
 async def _tenant_a(

@@ -38,6 +38,7 @@ from agentlocator.db.models import (
 from agentlocator.services.booking_claims import (
     BookingRequest,
     Claims,
+    checked_idempotency_key,
     find_previous,
     read_claims,
 )
@@ -80,7 +81,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MAX_IDEMPOTENCY_KEY_LENGTH = 128
 MAX_CUSTOMER_NAME_LENGTH = 200
 _FRESH = {"populate_existing": True}
 
@@ -159,7 +159,7 @@ async def book_appointment(
         ends_at=start + length,
         blocked_until=start + length + kept_free,
         call_id=call_id,
-        idempotency_key=_idempotency_key(idempotency_key),
+        idempotency_key=checked_idempotency_key(idempotency_key),
     )
     name = _customer_name(customer_name)
 
@@ -384,14 +384,6 @@ def _settled_by(claims: Claims, start: datetime) -> AlreadyBooked | SlotTaken | 
 
 def _optional_minutes(name: str, value: int | None, minimum: int) -> timedelta | None:
     return None if value is None else timedelta(minutes=checked_minutes(name, value, minimum))
-
-
-def _idempotency_key(key: str | None) -> str | None:
-    if key is None:
-        return None
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
-        raise ValueError(f"idempotency_key must have 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
-    return key
 
 
 def _customer_name(name: str | None) -> str | None:

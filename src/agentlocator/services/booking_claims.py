@@ -22,6 +22,7 @@ from sqlalchemy.sql import ColumnElement
 from agentlocator.db.models import Appointment, BusinessId, CallId
 
 _FRESH = {"populate_existing": True}
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,13 @@ class Claims:
 
     previous: Appointment | None
     is_taken: bool
+
+
+def checked_idempotency_key(key: str | None) -> str | None:
+    """A request's idempotency key (the tool call's id), or ValueError when it cannot be one."""
+    if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise ValueError(f"idempotency_key must have 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
+    return key
 
 
 async def find_previous(session: AsyncSession, request: BookingRequest) -> Appointment | None:

@@ -82,3 +82,8 @@ def merge_details(lead: Lead, given: Mapping[str, str | None], by: Editor) -> De
     if by == "human" and protected != set(lead.human_edited_fields):
         lead.human_edited_fields = sorted(protected)
     return DetailsUpdate(lead=lead, changed=changed, kept=tuple(kept), previous=previous)
+
+
+def with_edited_field(fields: list[str], name: str) -> list[str]:
+    """`human_edited_fields` once a person has edited `name` too."""
+    return sorted({*fields, name})

@@ -48,6 +48,7 @@ from agentlocator.services.lead_details import (
     Editor,
     clean_details,
     merge_details,
+    with_edited_field,
 )
 from agentlocator.services.lead_lookup import (
     find_lead_by_phone,
@@ -215,7 +216,7 @@ async def attach_phone(
         async with session.begin_nested():
             lead.phone_e164 = phone
             if by == "human":
-                lead.human_edited_fields = _with_field(lead.human_edited_fields, "phone_e164")
+                lead.human_edited_fields = with_edited_field(lead.human_edited_fields, "phone_e164")
     except IntegrityError:
         await _raise_if_phone_taken(session, business_id, phone)
         raise
@@ -292,8 +293,9 @@ async def set_status(
     if by == "ai" and "status" in lead.human_edited_fields:
         return lead
     if by == "human":
-        lead.human_edited_fields = _with_field(lead.human_edited_fields, "status")
-    await _change_status(session, lead, status, {"by": by})
+        lead.human_edited_fields = with_edited_field(lead.human_edited_fields, "status")
+    _change_status(session, lead, status, {"by": by})
+    await session.flush()
     return lead
 
 
@@ -305,9 +307,7 @@ def promote_after_booking(session: AsyncSession, lead: Lead, data: Mapping[str, 
     """
     if "status" in lead.human_edited_fields or lead.status in ("booked", "customer"):
         return
-    previous, lead.status = lead.status, "booked"
-    change = {"from": previous, "to": "booked", "by": "ai", **data}
-    queue_lead_event(session, lead, "status_changed", change)
+    _change_status(session, lead, "booked", {"by": "ai", **data})
 
 
 async def add_lead_event(
@@ -372,24 +372,12 @@ async def check_call_in_business(
         raise NotInBusinessError("call", call_id)
 
 
-async def _change_status(
-    session: AsyncSession, lead: Lead, status: str, data: Mapping[str, Any]
-) -> None:
-    if lead.status == status:
-        await session.flush()
-        return
-    previous, lead.status = lead.status, status
-    await add_lead_event(
-        session,
-        lead.business_id,
-        lead.id,
-        "status_changed",
-        {"from": previous, "to": status, **data},
-    )
-
-
-def _with_field(fields: list[str], field: str) -> list[str]:
-    return sorted({*fields, field})
+def _change_status(session: AsyncSession, lead: Lead, status: str, data: Mapping[str, Any]) -> None:
+    """Set the status and queue its event (written with the session's next flush)."""
+    if lead.status != status:
+        previous, lead.status = lead.status, status
+        change = {"from": previous, "to": status, **data}
+        queue_lead_event(session, lead, "status_changed", change)
 
 
 def _insert(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
