@@ -57,6 +57,8 @@ class PolicyFigures:
     lost_bytes: int = 0
     resumed_calls: int = 0
     resumed_calls_lost_or_repeated: int = 0
+    underruns_ms: list[float] = field(default_factory=list)
+    underrun_calls: list[str] = field(default_factory=list)
     context: PhaseContext = field(default_factory=PhaseContext)
 
     @property
@@ -124,6 +126,9 @@ def aggregate(
         figures.repeated_bytes += result.repeated_bytes
         figures.lost_bytes += result.lost_bytes
         figures.slips += [f"{result.clip_id}:{jump:+d}" for _, jump in result.slips]
+        figures.underruns_ms += result.underruns_ms
+        if result.underruns_ms:
+            figures.underrun_calls.append(result.clip_id)
         if result.resumes:
             figures.resumed_calls += 1
             if result.repeated_bytes or result.lost_bytes:

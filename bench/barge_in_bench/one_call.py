@@ -11,6 +11,7 @@ play out (so lost bytes show), then the caller hangs up and the stored call reco
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,9 @@ REPLY = (
 """About 6.5 s of agent audio: room for a 1 s lead-in, the longest clip (3.6 s) and a resume."""
 LEAD_IN_MS = 1000.0
 SETTLE_MS = 600.0
+TURN_GAP_MS = 500.0
+"""Silence in the agent's audio at least this long is a turn (the caller's line, the model
+thinking); shorter gaps before the clip starts are underruns: the phone ran out of audio."""
 CALLER_LINE_MS = 800
 
 
@@ -90,6 +94,8 @@ class ClipResult:
     slips: list[tuple[str, int]] = field(default_factory=list)
     strict_unexplained_bytes: int = 0
     """The simulator's strict audit (`audit_playback`): a slip makes the rest unexplained."""
+    underruns_ms: list[float] = field(default_factory=list)
+    """Gaps in the agent's audio before the clip started, shorter than a turn (`_underruns`)."""
     clears_ms: list[float] = field(default_factory=list)
     truncates_ms: list[float] = field(default_factory=list)
     call_ms: float = 0.0
@@ -110,6 +116,18 @@ def _pause_latency(
         if start_ms <= onset_ms < end_ms:
             return (end_ms - onset_ms, False) if end_ms <= latest_ms else (None, False)
     return 0.0, True
+
+
+def _underruns(runs: list[tuple[float, bytes]], before_ms: float) -> list[float]:
+    """Gaps between the phone's playback runs that ended before `before_ms` and are shorter than
+    a turn: nothing held the agent back then (the detector hears only silence before the clip),
+    so the phone ran dry because audio reached it late."""
+    gaps: list[float] = []
+    for (start_ms, audio), (next_start_ms, _) in itertools.pairwise(runs):
+        gap_ms = next_start_ms - (start_ms + len(audio) / BYTES_PER_MS)
+        if next_start_ms <= before_ms and 0 < gap_ms < TURN_GAP_MS:
+            gaps.append(gap_ms)
+    return gaps
 
 
 async def play_clip(
@@ -154,7 +172,8 @@ async def _play(
     min_speech_ms: float,
     events: _TimedEvents,
 ) -> None:
-    await call.wait_agent_finished(timeout_secs=20.0)  # the greeting
+    # The greeting, to its end: a caller does not take a gap in it (an underrun) for the end.
+    await call.wait_agent_finished(timeout_secs=20.0)
     call.speak(CALLER_LINE_MS)
     await call.wait_agent_speaking(LEAD_IN_MS, timeout_secs=20.0)
     reply_index = len(call.assistant_items()) - 1
@@ -169,6 +188,7 @@ async def _play(
         # Quiet for a while: a hold on a noise can leave the phone's queue empty mid-reply.
         await call.wait_agent_finished(timeout_secs=30.0, quiet_secs=QUIET_SECS)
     runs = call.phone.played
+    result.underruns_ms = _underruns(runs, start_ms)
     items = call.assistant_items()
     heard = align(call.phone.played_audio(), items)
     result.strict_unexplained_bytes = call.audit().unexplained_bytes

@@ -67,6 +67,10 @@ ROWS: list[Row] = [
         lambda f: f"{f.resumed_calls_lost_or_repeated} / {f.resumed_calls}",
     ),
     (
+        "underruns before the clip: gaps / calls, total ms",
+        lambda f: f"{len(f.underruns_ms)} / {len(f.underrun_calls)}, {sum(f.underruns_ms):.0f}",
+    ),
+    (
         "CPU s per call-minute (whole process)",
         lambda f: "-" if f.cpu_per_call_minute is None else f"{f.cpu_per_call_minute:.2f}",
     ),
@@ -168,6 +172,7 @@ def details(columns: Sequence[PolicyFigures]) -> str:
             ("speech clip, already paused at onset", f.paused_before_onset),
             ("speech clip, audio never stopped", f.never_paused),
             ("resume slips (clip:bytes, - = played twice, + = skipped)", f.slips),
+            ("underruns before the clip", f.underrun_calls),
         ]
         for label, ids in parts:
             if ids:

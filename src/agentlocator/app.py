@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +18,20 @@ from agentlocator.api.router import API_PREFIX, build_api_router
 from agentlocator.runtime import build_runtime
 from agentlocator.settings import Settings
 from agentlocator.telephony import media_route, webhooks
+from agentlocator.voice import detectors
+from agentlocator.voice.silero_model import SileroModelMissing
+
+log = logging.getLogger(__name__)
+
+
+async def warm_up_detector() -> None:
+    """Load the barge-in model before the first call, off the event loop. A server without the
+    model still starts and says why (the dashboard, and calls with the `server` detector, work
+    without it)."""
+    try:
+        await asyncio.to_thread(detectors.warm_up)
+    except SileroModelMissing as missing:
+        log.warning("barge_in.model_missing", extra={"reason": str(missing)})
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,6 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await runtime.end_bus.start()
+        await warm_up_detector()
+        # Everything loaded so far (modules, the model, the app) lives as long as the process:
+        # keep it out of the cyclic collector, whose full passes would otherwise walk it all and
+        # stall every call's paced audio for tens of ms.
+        gc.freeze()
         try:
             yield
         finally:

@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     goodbye_mark_timeout_secs: float = 15.0
     realtime_connect_timeout_secs: float = 10.0
     tool_timeout_secs: float = 8.0
-    playout_lead_ms: float = Field(default=200.0, ge=40.0, le=1000.0)
+    playout_lead_ms: float = Field(default=40.0, ge=20.0, le=1000.0)
     """Agent audio kept queued at Twilio when our barge-in detector runs (see voice/detectors.py):
     longer rides out more network and loop jitter, shorter stops the agent sooner on a pause."""
 

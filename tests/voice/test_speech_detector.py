@@ -17,14 +17,16 @@ from barge_in_corpus import FRAME_BYTES, ClipOutcome, CorpusClip, percentile, re
 from agentlocator.audio import mulaw
 from agentlocator.voice import DetectorResult, DetectorSettings, SpeechDetector
 
-ONSET_BUDGET_MS = 100.0  # pause within 100 ms of the caller starting to speak...
+# Pause within 100 ms of the caller starting to speak: the detector's share is 60 ms, the
+# phone then plays out what it still holds (at most the 40 ms lead, see call/playout.py)...
+ONSET_BUDGET_MS = 60.0
 CONFIRM_BUDGET_MS = 300.0 + 60.0  # ...and barge in once 300 ms of speech are in, plus 60 ms
 
 # Clips that miss a budget, with the reason and the bound they do meet (measured, not tuned).
 SLOW_ONSETS = {
     # "stop" at -32 dBFS: the /s/ (~100 ms at about -49 dBFS) is under the energy gate, and
-    # the vowel comes 110 ms after the ground-truth onset.
-    "speech_word_11": 160.0,
+    # the vowel comes 110 ms after the ground-truth onset (131.4 ms).
+    "speech_word_11": 140.0,
     # "rega" over babble: its /r/ is only ~5 dB above the babble; the pause comes with the
     # vowel, when the voice gets near-field loud (100.6 ms).
     "speech_babble_01": 110.0,
@@ -41,7 +43,7 @@ def speech(outcomes: dict[str, ClipOutcome]) -> list[ClipOutcome]:
     return [o for o in outcomes.values() if o.clip.kind == "speech"]
 
 
-def test_every_utterance_pauses_the_agent_within_100_ms(ours: dict[str, ClipOutcome]) -> None:
+def test_every_utterance_is_a_candidate_within_60_ms(ours: dict[str, ClipOutcome]) -> None:
     latencies: dict[str, float] = {}
     for outcome in speech(ours):
         assert outcome.candidate_latency_ms is not None, outcome.clip.id
@@ -51,7 +53,7 @@ def test_every_utterance_pauses_the_agent_within_100_ms(ours: dict[str, ClipOutc
     slow = {clip_id for clip_id, latency in latencies.items() if latency > ONSET_BUDGET_MS}
     assert slow == set(SLOW_ONSETS)  # a clip that got faster should leave the list
     median = percentile(latencies.values(), 0.5)
-    assert median is not None and median <= 50.0
+    assert median is not None and median <= 25.0  # most start smoothly: their first frame
 
 
 def test_every_utterance_barges_in_after_300_ms(ours: dict[str, ClipOutcome]) -> None:
@@ -76,15 +78,16 @@ def test_noise_pauses_are_short(ours: dict[str, ClipOutcome]) -> None:
     for outcome in ours.values():
         if outcome.clip.kind != "noise":
             continue
-        # A burst is a candidate from its second loud frame until Silero rules it out (60 ms);
-        # babble until it proves to be distant talk (under 300 ms of it).
-        bound = 320.0 if "babble" in outcome.clip.label else 60.0
+        # A burst is a candidate from its first loud frame if that frame is smooth (a pop, a
+        # cough), else from its second, until Silero rules it out (80 ms at most); babble until
+        # it proves to be distant talk (under 300 ms of it, plus that first frame).
+        bound = 340.0 if "babble" in outcome.clip.label else 80.0
         longest = outcome.longest_candidate_ms
         assert longest <= bound, (outcome.clip.id, longest)
 
 
 def test_a_single_click_does_not_even_pause(ours: dict[str, ClipOutcome]) -> None:
-    assert ours["noise_00"].candidate_frames == 0  # one loud frame is below candidate_loud_ms
+    assert ours["noise_00"].candidate_frames == 0  # one loud frame, an impulse: too short
     assert ours["noise_02"].candidate_frames == 0  # ten of them, 100 ms apart
 
 

@@ -104,7 +104,13 @@ class Conversation(BargeInFlow):
     def _dispatch(self, event: ev.Event, now_ms: float) -> list[cmd.Command]:
         match event:
             case ev.CallerAudioReceived(audio=audio):
-                return [cmd.ForwardCallerAudio(audio), *self._watch_caller(audio, now_ms)]
+                # Inbound frames arrive every 20 ms: the pacing clock for a short lead.
+                watched = self._watch_caller(audio, now_ms)
+                return [
+                    cmd.ForwardCallerAudio(audio),
+                    *watched,
+                    *self._sent(self.audio.pump(now_ms)),
+                ]
             case ev.ReplyAudioReceived():
                 return self._on_reply_audio(event, now_ms)
             case ev.MarkPlayed(name=name):
@@ -149,6 +155,8 @@ class Conversation(BargeInFlow):
             case ev.DtmfPressed(digit=digit):
                 self.record.dtmf_digits.append(digit)
                 return [cmd.LogEvent("dtmf", {"digit_count": len(self.record.dtmf_digits)})]
+            case ev.PlayoutDue():
+                return self._sent(self.audio.pump(now_ms))
             case ev.TimerTicked():
                 return self._sent(self.audio.pump(now_ms)) + self._on_tick(now_ms)
             case ev.CallEnded(reason=reason):

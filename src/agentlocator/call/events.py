@@ -156,6 +156,11 @@ class TimerTicked:
 
 
 @dataclass(frozen=True, slots=True)
+class PlayoutDue:
+    """The phone's lead has run down: time to send it more of the held agent audio."""
+
+
+@dataclass(frozen=True, slots=True)
 class CallEnded:
     """An end signal from outside the machine: hang-up, status callback, lost socket, shutdown."""
 
@@ -184,5 +189,6 @@ Event = (
     | AgentTranscribed
     | RealtimeFailed
     | TimerTicked
+    | PlayoutDue
     | CallEnded
 )

@@ -59,6 +59,13 @@ class PhoneAudio:
             commands.append(cmd.SendMark(mark))
         return commands
 
+    def next_release_at_ms(self, now_ms: float) -> float | None:
+        """When `pump` should run next to keep the lead topped up (None: nothing to send)."""
+        if self.is_paused:
+            return None
+        due_in_ms = self.playout.release_due_in_ms(self.ledger.queued_ms(now_ms))
+        return None if due_in_ms is None else now_ms + due_in_ms
+
     def mark_played(self, name: str, now_ms: float) -> list[cmd.Command]:
         self.ledger.echoed(name, now_ms)
         return self.pump(now_ms)
@@ -104,8 +111,11 @@ class PhoneAudio:
         return self.pump(now_ms)
 
     def _items_cut(self, active_response_id: str | None) -> list[str]:
-        """Items with audio queued at the phone, then the rest of a reply still generating."""
+        """Items with audio queued at the phone, then those with audio held back here (a pause
+        that outlasted the phone's lead leaves nothing queued there, yet the item was cut), then
+        the rest of a reply still generating."""
         items = self.ledger.items_in_flight()
+        items += [i for i in self.playout.items_held() if i not in items]
         if active_response_id is not None:
             items += [i for i in self.playout.items_of(active_response_id) if i not in items]
         return items

@@ -125,6 +125,10 @@ class CallSession:
         self._tool_tasks: set[asyncio.Task[None]] = set()
         self._malformed_frames = 0
         self._latencies_ms: list[float] = []
+        # One timer for the next paced send: the lead is short, so sends must not wait for
+        # the next inbound frame or tick, whose arrival jitters.
+        self._playout_timer: asyncio.TimerHandle | None = None
+        self._playout_due_ms: float | None = None
 
     def end(self, reason: str) -> None:
         """An end signal from outside the call (status callback, shutdown)."""
@@ -146,6 +150,8 @@ class CallSession:
         except* _CallOver:
             pass
         finally:
+            if self._playout_timer is not None:
+                self._playout_timer.cancel()
             for task in self._tool_tasks:
                 task.cancel()
             if not self._ended.is_set():
@@ -159,8 +165,35 @@ class CallSession:
     # The machine ---------------------------------------------------------------------------
 
     def _feed(self, event: ev.Event, received_at_ms: float | None = None) -> None:
-        for command in self.conversation.handle(event, self._clock_ms()):
+        now_ms = self._clock_ms()
+        for command in self.conversation.handle(event, now_ms):
             self._execute(command, received_at_ms)
+        self._schedule_playout(now_ms)
+
+    def _schedule_playout(self, now_ms: float) -> None:
+        due_ms = (
+            None
+            if self.conversation.is_ended
+            else self.conversation.audio.next_release_at_ms(now_ms)
+        )
+        current_ms = self._playout_due_ms
+        if due_ms == current_ms or (
+            due_ms is not None and current_ms is not None and abs(due_ms - current_ms) < 0.5
+        ):
+            return
+        if self._playout_timer is not None:
+            self._playout_timer.cancel()
+            self._playout_timer = None
+        self._playout_due_ms = due_ms
+        if due_ms is not None:
+            self._playout_timer = asyncio.get_running_loop().call_later(
+                max(0.0, due_ms - now_ms) / 1000.0, self._playout_due
+            )
+
+    def _playout_due(self) -> None:
+        self._playout_timer = None
+        self._playout_due_ms = None
+        self._feed(ev.PlayoutDue())
 
     def _execute(self, command: cmd.Command, received_at_ms: float | None) -> None:
         match command:

@@ -96,6 +96,10 @@ class DetectorSettings:
             talk; something near that starts over it is judged afresh.
         candidate_hold_ms: how long such a fresh start over background talk is a candidate.
         candidate_loud_ms: a loud stretch this long is a candidate before Silero has spoken.
+        max_onset_crest: a stretch whose first loud frame is this smooth (peak / RMS at most
+            this) is a candidate from that frame on. Speech starts smoothly (2-4 here); clicks
+            and key taps are impulses (5-12) and wait for `candidate_loud_ms`, so a tapping
+            keyboard does not make the agent stutter.
         veto_windows: Silero windows under `candidate_threshold` that rule a loud stretch out.
         release_ms: quiet time after which the neural VAD goes back to sleep.
         preroll_ms: audio before a loud frame replayed to the VAD when it wakes.
@@ -116,6 +120,7 @@ class DetectorSettings:
     background_after_ms: float = 100.0
     candidate_hold_ms: float = 100.0
     candidate_loud_ms: float = 40.0
+    max_onset_crest: float = 4.5
     veto_windows: int = 3
     release_ms: float = 200.0
     preroll_ms: float = 40.0
@@ -155,6 +160,7 @@ class SpeechDetector:
         self._loud_since_ms = -math.inf
         self._last_loud_end_ms = -math.inf
         self._stretch_windows = 0  # Silero windows scored since the stretch began
+        self._is_smooth_onset = False  # the stretch's first frame was not an impulse
         # The last Silero window and the loudest frame since the window before it.
         self._probability = 0.0
         self._pending_peak_rms = 0.0
@@ -198,6 +204,7 @@ class SpeechDetector:
             if now_ms - self._last_loud_end_ms > self.settings.max_gap_ms:
                 self._loud_since_ms = now_ms
                 self._stretch_windows = 0
+                self._is_smooth_onset = _crest(samples, level_rms) <= self.settings.max_onset_crest
             self._last_loud_end_ms = end_ms
             if not self._is_vad_awake:
                 self._wake()
@@ -334,7 +341,10 @@ class SpeechDetector:
         if self._probability >= self.settings.candidate_threshold:
             return True
         loud_ms = self._last_loud_end_ms - self._loud_since_ms
-        return (
-            loud_ms >= self.settings.candidate_loud_ms
-            and self._stretch_windows < self.settings.veto_windows
-        )
+        is_long_enough = self._is_smooth_onset or loud_ms >= self.settings.candidate_loud_ms
+        return is_long_enough and self._stretch_windows < self.settings.veto_windows
+
+
+def _crest(samples: npt.NDArray[np.float32], rms: float) -> float:
+    """Peak over RMS of a frame: high for an impulse (a click), low for a voice."""
+    return float(np.max(np.abs(samples))) / rms if rms > 0 else math.inf

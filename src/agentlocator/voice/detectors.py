@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from agentlocator.call.barge_in import BargeInSettings
 from agentlocator.call.speech_watch import BargeInDetector
 from agentlocator.voice.baselines import RmsBaseline, WebrtcVadBaseline
 from agentlocator.voice.detector import DetectorSettings, SpeechDetector
 from agentlocator.voice.silero_model import shared_session
 
-PACED_CHUNK_MS = 100.0
-"""Size of each paced send (one `media` message and one mark each)."""
+PACED_CHUNK_MS = 20.0
+"""Largest paced send (one `media` message and one mark each): one Twilio frame, so the phone
+never holds more than the lead plus a frame."""
 
 
 def detector_settings(settings: BargeInSettings) -> DetectorSettings:
@@ -24,6 +27,14 @@ def detector_settings(settings: BargeInSettings) -> DetectorSettings:
         speech_threshold=0.5 - 0.5 * shift,
         min_peak_rms=600.0 * 4.0 ** (-shift),
     )
+
+
+def warm_up() -> None:
+    """Load the Silero model and run it once, so the first call's detector does not stall the
+    event loop (loading takes a few hundred ms, longer than the phone's lead)."""
+    from agentlocator.voice.silero import WINDOW_SAMPLES, SileroVad
+
+    SileroVad(shared_session()).process_samples(np.zeros(WINDOW_SAMPLES, dtype=np.float32))
 
 
 def detector_for(settings: BargeInSettings) -> BargeInDetector | None:
@@ -42,8 +53,9 @@ def detector_for(settings: BargeInSettings) -> BargeInDetector | None:
 def lead_ms_for(settings: BargeInSettings, paced_lead_ms: float) -> float | None:
     """Paced playout (hold, clear, resume) only where the detector can tell a false alarm.
 
-    A suspicion holds audio back, so the phone plays out what it has: a lead longer than the
-    detector needs to rule a noise out (about 60 ms) makes false alarms inaudible, and a short
-    one stops the agent soon even before the `clear`.
+    A suspicion holds audio back and the phone plays out what it has, so the lead bounds how
+    long the caller still hears the agent after the pause: 40 ms keeps the pause within 100 ms
+    of the caller's first sound, with exact resumes (no `clear` needed for a false alarm).
+    A longer lead rides out longer stalls of the network or the event loop.
     """
     return paced_lead_ms if settings.detector == "local" else None

@@ -169,3 +169,53 @@ def test_a_cleared_pause_resumes_to_the_byte_not_the_millisecond() -> None:
     conversation.handle(ev.SpeechLikely(), 150.5)  # 1204 bytes played: 150 ms and 4 bytes
     out = conversation.handle(ev.SpeechDismissed(), 300)
     assert b"".join(p.audio for p in plays(out)).startswith(AUDIO[1204:1300])
+
+
+def test_a_confirmation_after_the_lead_ran_out_still_truncates_the_held_item() -> None:
+    """The phone played its whole lead while the audio was held back, and the reply had been
+    generated in full: nothing is queued at the phone and no reply is active, yet the item was
+    cut at what the caller heard and must be truncated there."""
+    conversation = paced()
+    first = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO[:4000]), 0)
+    conversation.handle(ev.ReplyDone("resp_1", "completed"), 5)
+    conversation.handle(ev.SpeechSuspected(), 100)
+    for name, at_ms in zip(marks(first), (100, 200), strict=True):
+        assert plays(conversation.handle(ev.MarkPlayed(name), at_ms)) == []  # held back
+    conversation.handle(ev.SpeechLikely(), 250)
+    out = conversation.handle(ev.SpeechConfirmed(), 400)
+    assert cmd.TruncateItem("item_1", 200) in out
+    assert conversation.record.committed_barge_ins[0]["items"] == [
+        {"item_id": "item_1", "heard_ms": 200}
+    ]
+    assert plays(conversation.handle(ev.TimerTicked(), 500)) == []  # the rest is dropped
+
+
+def test_the_lead_is_topped_up_exactly_and_never_in_slivers() -> None:
+    from agentlocator.call.playout import Playout
+
+    playout = Playout(lead_ms=40.0, chunk_ms=20.0)
+    playout.add("item_1", "resp_1", AUDIO)
+    assert [(c.start, c.end) for c in playout.release(queued_ms=0)] == [(0, 160), (160, 320)]
+    assert playout.release(queued_ms=35) == []  # 5 ms short: not worth a message yet
+    assert [(c.start, c.end) for c in playout.release(queued_ms=25)] == [(320, 440)]  # 15 ms
+
+
+def test_the_next_send_is_due_when_the_lead_has_played_down() -> None:
+    conversation = Conversation(
+        ConversationConfig(greeting="שלום", lead_ms=40.0, chunk_ms=20.0),
+        KnobPolicy(BargeInSettings(cooldown_ms=0)),
+    )
+    conversation.handle(ev.CallStarted(), 0)
+    conversation.handle(ev.SessionConfigured(), 0)
+    conversation.handle(ev.ReplyCreated("resp_1"), 0)
+    out = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
+    assert sum(len(p.audio) for p in plays(out)) == 320  # the 40 ms lead
+    # Once 10 ms have played down, a 10 ms top-up is worth a message: due at 10 ms.
+    assert conversation.audio.next_release_at_ms(0) == 10.0
+    out = conversation.handle(ev.PlayoutDue(), 10)
+    assert [(p.audio, p.plays_at_ms) for p in plays(out)] == [(AUDIO[320:400], 40.0)]
+    conversation.handle(ev.SpeechSuspected(), 15)
+    assert conversation.audio.next_release_at_ms(15) is None  # held back: nothing is due
+    out = conversation.handle(ev.SpeechDismissed(), 30)
+    assert [(p.audio, p.plays_at_ms) for p in plays(out)] == [(AUDIO[400:560], 50.0)]
+    assert conversation.audio.next_release_at_ms(30) == 40.0  # topped up to 40 ms again
