@@ -103,7 +103,7 @@ class BargeInFlow:
         if not self._may_interrupt(now_ms):
             return []
         commands, heard = self.audio.stop(now_ms, self.active_response_id)
-        return commands + self._cut_off(now_ms, heard)
+        return commands + self._cut_off(now_ms, heard, clear_sent=_clears(commands))
 
     def _on_speech_stopped(self, now_ms: float) -> list[cmd.Command]:
         """The server heard the caller's turn end. With local barge-in, the machine answers it
@@ -143,7 +143,10 @@ class BargeInFlow:
         self._is_playback_cleared = True
         if self.watch is not None:
             self.watch.playback_cleared(now_ms)
-        cleared = self._barge_in_event("cleared", now_ms, heard_ms=dict(self._paused_heard))
+        # With a short lead the phone may have played all it held already: no `clear` needed.
+        cleared = self._barge_in_event(
+            "cleared", now_ms, heard_ms=dict(self._paused_heard), clear_sent=_clears(commands)
+        )
         return [*commands, cleared]
 
     def _on_speech_dismissed(self, now_ms: float) -> list[cmd.Command]:
@@ -170,7 +173,7 @@ class BargeInFlow:
         commands, heard = self.audio.stop(now_ms, self.active_response_id)
         if self.watch is not None:
             self.watch.playback_cleared(now_ms)
-        return commands + self._cut_off(now_ms, heard, speech_ms)
+        return commands + self._cut_off(now_ms, heard, speech_ms, clear_sent=_clears(commands))
 
     def _close_unheard_turn(self, now_ms: float) -> list[cmd.Command]:
         """A barge-in the server's VAD never heard: once the caller has been quiet a while,
@@ -194,7 +197,12 @@ class BargeInFlow:
         return cmd.LogEvent(f"barge_in_{kind}", entry)
 
     def _cut_off(
-        self, now_ms: float, heard: dict[str, int], speech_ms: float | None = None
+        self,
+        now_ms: float,
+        heard: dict[str, int],
+        speech_ms: float | None = None,
+        *,
+        clear_sent: bool = False,
     ) -> list[cmd.Command]:
         """The caller interrupts: cancel the reply if active, truncate at what was heard, and
         forget every byte of the interrupted replies that was not sent."""
@@ -222,9 +230,14 @@ class BargeInFlow:
             "at_ms": round(self._elapsed(now_ms)),
             "items": [{"item_id": item, "heard_ms": ms} for item, ms in heard.items()],
             "cancelled_response": cancelled,
+            "clear_sent": clear_sent,  # False after a pause that cleared (or had nothing to)
         }
         if speech_ms is not None:
             entry["speech_ms"] = round(speech_ms)
         self.record.add_barge_in_event(entry)
         commands.append(cmd.LogEvent("barge_in", entry))
         return commands
+
+
+def _clears(commands: list[cmd.Command]) -> bool:
+    return any(isinstance(command, cmd.ClearPlayback) for command in commands)

@@ -57,6 +57,7 @@ def test_a_likely_speech_clears_and_a_dismissal_resumes_from_the_first_unheard_b
     conversation.handle(ev.SpeechSuspected(), 140)
     out = conversation.handle(ev.SpeechLikely(), 150)
     assert cmd.ClearPlayback() in out
+    assert conversation.record.barge_ins[-1]["clear_sent"] is True
     assert not any(isinstance(c, cmd.CancelReply | cmd.TruncateItem) for c in out)
     assert plays(conversation.handle(ev.TimerTicked(), 300)) == []  # nothing while paused
     out = conversation.handle(ev.SpeechDismissed(), 400)
@@ -181,9 +182,13 @@ def test_a_confirmation_after_the_lead_ran_out_still_truncates_the_held_item() -
     conversation.handle(ev.SpeechSuspected(), 100)
     for name, at_ms in zip(marks(first), (100, 200), strict=True):
         assert plays(conversation.handle(ev.MarkPlayed(name), at_ms)) == []  # held back
-    conversation.handle(ev.SpeechLikely(), 250)
+    out = conversation.handle(ev.SpeechLikely(), 250)
+    assert cmd.ClearPlayback() not in out  # the phone holds nothing: nothing to clear
     out = conversation.handle(ev.SpeechConfirmed(), 400)
     assert cmd.TruncateItem("item_1", 200) in out
+    cleared, committed = conversation.record.barge_ins[-2:]
+    assert (cleared["kind"], cleared["clear_sent"]) == ("cleared", False)
+    assert (committed["kind"], committed["clear_sent"]) == ("committed", False)
     assert conversation.record.committed_barge_ins[0]["items"] == [
         {"item_id": "item_1", "heard_ms": 200}
     ]
