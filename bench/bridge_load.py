@@ -657,7 +657,8 @@ def audit_call(call: CallResult) -> None:
     items = [(item_id, bytes(item.audio)) for item_id, item in record.items.items() if item.audio]
     audit = align_playback(phone.played_audio(), items)
     truncated = {t.item_id for t in record.truncates}
-    barged = {i["item_id"] for entry in call.row.get("barge_ins") or [] for i in entry["items"]}
+    barge_ins = call.row.get("barge_ins") or []
+    barged = {i["item_id"] for entry in barge_ins for i in entry.get("items", [])}
     delta_sizes: dict[str, list[int]] = {}
     for event in record.server_events:
         if event.get("type") == "response.output_audio.delta":

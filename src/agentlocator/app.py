@@ -44,8 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.end_bus.start()
         await warm_up_detector()
         # Everything loaded so far (modules, the model, the app) lives as long as the process:
-        # keep it out of the cyclic collector, whose full passes would otherwise walk it all and
-        # stall every call's paced audio for tens of ms.
+        # keep it out of full collections, which would otherwise walk it all and pause every
+        # live call's paced audio for 100-300 ms.
+        gc.collect()
         gc.freeze()
         try:
             yield

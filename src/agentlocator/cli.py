@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import sys
 from collections.abc import AsyncIterator, Coroutine, Sequence
@@ -64,11 +63,7 @@ def _serve(args: argparse.Namespace) -> int:
     from agentlocator.app import create_app
 
     logs.configure()
-    app = create_app(Settings())
-    # What exists now (modules, the app) lives as long as the process: keep it out of full
-    # collections, which otherwise pause every live call for 100-300 ms.
-    gc.collect()
-    gc.freeze()
+    app = create_app(Settings())  # its start-up freezes what it loaded out of the GC
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 

@@ -104,13 +104,7 @@ class Conversation(BargeInFlow):
     def _dispatch(self, event: ev.Event, now_ms: float) -> list[cmd.Command]:
         match event:
             case ev.CallerAudioReceived(audio=audio):
-                # Inbound frames arrive every 20 ms: the pacing clock for a short lead.
-                watched = self._watch_caller(audio, now_ms)
-                return [
-                    cmd.ForwardCallerAudio(audio),
-                    *watched,
-                    *self._sent(self.audio.pump(now_ms)),
-                ]
+                return [cmd.ForwardCallerAudio(audio), *self._watch_caller(audio, now_ms)]
             case ev.ReplyAudioReceived():
                 return self._on_reply_audio(event, now_ms)
             case ev.MarkPlayed(name=name):

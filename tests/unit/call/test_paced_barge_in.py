@@ -151,11 +151,11 @@ def test_the_goodbye_waits_for_held_audio_before_hanging_up() -> None:
 def test_held_audio_is_tracked_through_release_rewind_and_drop() -> None:
     from agentlocator.call.playout import Playout
 
-    playout = Playout(lead_ms=100.0, chunk_ms=100.0)
+    playout = Playout(lead_ms=100.0, chunk_ms=50.0)
     playout.add("item_1", "resp_1", AUDIO[:1600])
     assert playout.has_unreleased
-    assert [c.end for c in playout.release(queued_ms=0)] == [800]
-    assert [c.end for c in playout.release(queued_ms=0)] == [1600]
+    assert [c.end for c in playout.release(queued_ms=0)] == [400, 800]
+    assert [c.end for c in playout.release(queued_ms=0)] == [1200, 1600]
     assert not playout.has_unreleased
     playout.rewind("item_1", 400)
     assert playout.has_unreleased
@@ -195,14 +195,25 @@ def test_a_confirmation_after_the_lead_ran_out_still_truncates_the_held_item() -
     assert plays(conversation.handle(ev.TimerTicked(), 500)) == []  # the rest is dropped
 
 
-def test_the_lead_is_topped_up_exactly_and_never_in_slivers() -> None:
+def test_the_lead_is_topped_up_in_whole_chunks() -> None:
     from agentlocator.call.playout import Playout
 
     playout = Playout(lead_ms=40.0, chunk_ms=20.0)
-    playout.add("item_1", "resp_1", AUDIO)
+    playout.add("item_1", "resp_1", AUDIO[:1000])
     assert [(c.start, c.end) for c in playout.release(queued_ms=0)] == [(0, 160), (160, 320)]
-    assert playout.release(queued_ms=35) == []  # 5 ms short: not worth a message yet
-    assert [(c.start, c.end) for c in playout.release(queued_ms=25)] == [(320, 440)]  # 15 ms
+    assert playout.release(queued_ms=25) == []  # one more chunk would exceed the lead
+    assert [(c.start, c.end) for c in playout.release(queued_ms=20)] == [(320, 480)]
+    assert [(c.start, c.end) for c in playout.release(queued_ms=0)] == [(480, 640), (640, 800)]
+    assert [(c.start, c.end) for c in playout.release(queued_ms=0)] == [(800, 960), (960, 1000)]
+
+
+def test_a_lead_shorter_than_two_chunks_sends_half_leads() -> None:
+    from agentlocator.call.playout import Playout
+
+    playout = Playout(lead_ms=20.0, chunk_ms=20.0)
+    playout.add("item_1", "resp_1", AUDIO)
+    assert [(c.start, c.end) for c in playout.release(queued_ms=0)] == [(0, 80), (80, 160)]
+    assert playout.release_due_in_ms(queued_ms=20) == 10.0  # before the phone runs dry
 
 
 def test_the_next_send_is_due_when_the_lead_has_played_down() -> None:
@@ -215,12 +226,12 @@ def test_the_next_send_is_due_when_the_lead_has_played_down() -> None:
     conversation.handle(ev.ReplyCreated("resp_1"), 0)
     out = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
     assert sum(len(p.audio) for p in plays(out)) == 320  # the 40 ms lead
-    # Once 10 ms have played down, a 10 ms top-up is worth a message: due at 10 ms.
-    assert conversation.audio.next_release_at_ms(0) == 10.0
-    out = conversation.handle(ev.PlayoutDue(), 10)
-    assert [(p.audio, p.plays_at_ms) for p in plays(out)] == [(AUDIO[320:400], 40.0)]
+    # Once a whole chunk fits in the lead again: due at 20 ms.
+    assert conversation.audio.next_release_at_ms(0) == 20.0
+    out = conversation.handle(ev.PlayoutDue(), 20)
+    assert [(p.audio, p.plays_at_ms) for p in plays(out)] == [(AUDIO[320:480], 40.0)]
     conversation.handle(ev.SpeechSuspected(), 15)
     assert conversation.audio.next_release_at_ms(15) is None  # held back: nothing is due
-    out = conversation.handle(ev.SpeechDismissed(), 30)
-    assert [(p.audio, p.plays_at_ms) for p in plays(out)] == [(AUDIO[400:560], 50.0)]
-    assert conversation.audio.next_release_at_ms(30) == 40.0  # topped up to 40 ms again
+    out = conversation.handle(ev.SpeechDismissed(), 40)
+    assert [(p.audio, p.plays_at_ms) for p in plays(out)] == [(AUDIO[480:640], 60.0)]
+    assert conversation.audio.next_release_at_ms(40) == 60.0  # topped up to 40 ms again
