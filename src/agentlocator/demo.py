@@ -285,6 +285,7 @@ async def _seed_call(
         transcript[2]["interrupted_at_ms"] = 900 + 40 * n
         barge_ins = [
             {
+                "kind": "committed",
                 "at_ms": transcript[2]["at_ms"] + 900 + 40 * n,
                 "items": [{"item_id": transcript[2]["item_id"], "heard_ms": 900 + 40 * n}],
                 "cancelled_response": f"resp_demo_{n}",

@@ -30,6 +30,8 @@ export interface TranscriptTurn {
 }
 
 export interface BargeIn {
+  /** "committed" cut the agent off; the other decisions (candidate, paused, resumed...) did not. */
+  kind?: string;
   at_ms: number;
   items?: { item_id: string; heard_ms: number }[];
   cancelled_response?: string | null;

@@ -206,6 +206,10 @@ class BargeInFlow:
     ) -> list[cmd.Command]:
         """The caller interrupts: cancel the reply if active, truncate at what was heard, and
         forget every byte of the interrupted replies that was not sent."""
+        if not heard and (self._active is None or self._active.is_cancel_sent):
+            # The agent finished while the speech was being confirmed (the caller began as its
+            # last words played): nothing to cut, and the caller's turn is an ordinary one.
+            return [self._barge_in_event("nothing_to_cut", now_ms)]
         self._last_barge_in_at_ms = now_ms
         if self.watch is not None and not self._is_caller_speaking:
             self._unheard_barge_in_at_ms = now_ms  # until the server reports the speech

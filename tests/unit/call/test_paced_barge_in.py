@@ -235,3 +235,21 @@ def test_the_next_send_is_due_when_the_lead_has_played_down() -> None:
     out = conversation.handle(ev.SpeechDismissed(), 40)
     assert [(p.audio, p.plays_at_ms) for p in plays(out)] == [(AUDIO[480:640], 60.0)]
     assert conversation.audio.next_release_at_ms(40) == 60.0  # topped up to 40 ms again
+
+
+def test_speech_confirmed_after_the_agent_finished_cuts_nothing() -> None:
+    """The caller began as the agent's last words played: the reply ended (played in full)
+    before the speech was confirmed. That is the caller's ordinary turn, not a barge-in."""
+    conversation = paced()
+    first = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO[:800]), 0)
+    conversation.handle(ev.ReplyDone("resp_1", "completed"), 5)
+    conversation.handle(ev.SpeechSuspected(), 90)  # the last 10 ms are still playing
+    conversation.handle(ev.MarkPlayed(marks(first)[0]), 100)
+    conversation.handle(ev.SpeechLikely(), 120)
+    out = conversation.handle(ev.SpeechConfirmed(), 400)
+    assert not any(
+        isinstance(c, cmd.CancelReply | cmd.TruncateItem | cmd.ClearPlayback) for c in out
+    )
+    assert conversation.record.committed_barge_ins == []
+    assert conversation.record.barge_ins[-1]["kind"] == "nothing_to_cut"
+    assert not conversation.audio.is_paused

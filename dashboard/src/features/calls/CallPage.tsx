@@ -23,7 +23,10 @@ export default function CallPage({ id }: { id: string }) {
   const { t, tx, locale } = useI18n();
   const { timezone } = useMe().business;
   const { data: c, error, reload } = useLoad(() => getCall(id), [id]);
-  const bargeIns = (c?.barge_ins ?? []) as unknown as BargeIn[];
+  // The record keeps every decision; the owner sees the ones that cut the agent off.
+  const bargeIns = ((c?.barge_ins ?? []) as unknown as BargeIn[]).filter(
+    (b) => b.kind === undefined || b.kind === "committed",
+  );
   const tools = (c?.tool_calls ?? []) as { call_id?: string; name?: string; arguments?: unknown }[];
   return (
     <>
