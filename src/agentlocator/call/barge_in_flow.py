@@ -130,10 +130,10 @@ class BargeInFlow:
         log = self._barge_in_event("candidate", now_ms, speech_ms=round(speech_ms))
         if self.config.lead_ms is None or self.audio.is_paused or not self._may_interrupt(now_ms):
             return [log]
-        self.audio.is_paused = True
+        marks = self.audio.hold()
         self._is_playback_cleared = False
         self._paused_at_ms = now_ms
-        return [log, self._barge_in_event("paused", now_ms)]
+        return [log, *marks, self._barge_in_event("paused", now_ms)]
 
     def _on_speech_likely(self, now_ms: float) -> list[cmd.Command]:
         """It sounds like speech: silence the phone now (clear), keeping every unheard byte."""

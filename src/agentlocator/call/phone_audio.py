@@ -47,17 +47,29 @@ class PhoneAudio:
         if self.is_paused:
             return []
         commands: list[cmd.Command] = []
-        for chunk in self.playout.release(self.ledger.queued_ms(now_ms)):
+        chunks = self.playout.release(self.ledger.queued_ms(now_ms))
+        for index, chunk in enumerate(chunks):
             if not self.ledger.is_playing:
                 self.audible_since_ms = now_ms
             plays_at_ms = now_ms + self.ledger.queued_ms(now_ms)
-            mark = self.ledger.issue(chunk.item_id, chunk.start, chunk.end, now_ms)
+            # Without a lead every chunk is marked; paced, a mark follows the last chunk for now.
+            is_last = self.playout.lead_ms is None or (
+                index == len(chunks) - 1 and not self.playout.has_unreleased
+            )
+            mark = self.ledger.issue(chunk.item_id, chunk.start, chunk.end, now_ms, is_last=is_last)
             self.bytes_sent += len(chunk.audio)
             commands.append(
                 cmd.PlayAudio(chunk.audio, chunk.response_id, chunk.item_id, plays_at_ms)
             )
-            commands.append(cmd.SendMark(mark))
+            if mark is not None:
+                commands.append(cmd.SendMark(mark))
         return commands
+
+    def hold(self) -> list[cmd.Command]:
+        """Stop feeding the phone (it plays out what it holds); the last chunk gets its mark."""
+        self.is_paused = True
+        mark = self.ledger.mark_the_tail()
+        return [] if mark is None else [cmd.SendMark(mark)]
 
     def next_release_at_ms(self, now_ms: float) -> float | None:
         """When `pump` should run next to keep the lead topped up (None: nothing to send)."""

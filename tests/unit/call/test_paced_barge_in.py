@@ -19,6 +19,18 @@ def paced() -> Conversation:
     return conversation
 
 
+def short_lead() -> Conversation:
+    """The production pacing: a 40 ms lead in 20 ms chunks."""
+    conversation = Conversation(
+        ConversationConfig(greeting="שלום", lead_ms=40.0, chunk_ms=20.0),
+        KnobPolicy(BargeInSettings(cooldown_ms=0)),
+    )
+    conversation.handle(ev.CallStarted(), 0)
+    conversation.handle(ev.SessionConfigured(), 0)
+    conversation.handle(ev.ReplyCreated("resp_1"), 0)
+    return conversation
+
+
 def plays(commands: list[cmd.Command]) -> list[cmd.PlayAudio]:
     return [c for c in commands if isinstance(c, cmd.PlayAudio)]
 
@@ -217,13 +229,7 @@ def test_a_lead_shorter_than_two_chunks_sends_half_leads() -> None:
 
 
 def test_the_next_send_is_due_when_the_lead_has_played_down() -> None:
-    conversation = Conversation(
-        ConversationConfig(greeting="שלום", lead_ms=40.0, chunk_ms=20.0),
-        KnobPolicy(BargeInSettings(cooldown_ms=0)),
-    )
-    conversation.handle(ev.CallStarted(), 0)
-    conversation.handle(ev.SessionConfigured(), 0)
-    conversation.handle(ev.ReplyCreated("resp_1"), 0)
+    conversation = short_lead()
     out = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
     assert sum(len(p.audio) for p in plays(out)) == 320  # the 40 ms lead
     # Once a whole chunk fits in the lead again: due at 20 ms.
@@ -253,3 +259,33 @@ def test_speech_confirmed_after_the_agent_finished_cuts_nothing() -> None:
     assert conversation.record.committed_barge_ins == []
     assert conversation.record.barge_ins[-1]["kind"] == "nothing_to_cut"
     assert not conversation.audio.is_paused
+
+
+def test_a_mark_follows_every_100_ms_of_audio_and_the_last_chunk() -> None:
+    conversation = short_lead()
+    out = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO[:1200]), 0)
+    sent = [plays(out)]
+    assert marks(out) == []  # 40 ms sent, more held: no mark yet
+    now = 0.0
+    names: list[str] = []
+    while conversation.audio.playout.has_unreleased:
+        now = conversation.audio.next_release_at_ms(now) or now
+        out = conversation.handle(ev.PlayoutDue(), now)
+        sent.append(plays(out))
+        names += marks(out)
+    # 150 ms in 20 ms chunks (the last one 10 ms): a mark after 100 ms and one after the last.
+    assert [name.split(":")[1] for name in names] == ["800", "1200"]
+    assert b"".join(p.audio for batch in sent for p in batch) == AUDIO[:1200]
+    conversation.handle(ev.MarkPlayed(names[-1]), now + 40)
+    assert not conversation.audio.is_playing  # the last echo covers every chunk
+
+
+def test_a_hold_marks_the_last_chunk_sent_so_its_echo_ends_playback() -> None:
+    conversation = short_lead()
+    first = conversation.handle(ev.ReplyAudioReceived("resp_1", "item_1", AUDIO), 0)
+    assert marks(first) == []
+    out = conversation.handle(ev.SpeechSuspected(), 10)
+    (tail,) = marks(out)
+    assert tail.split(":")[1] == "320"  # after the 40 ms lead already sent
+    conversation.handle(ev.MarkPlayed(tail), 40)
+    assert not conversation.audio.is_playing
