@@ -266,7 +266,9 @@ export const steps = [
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="frames-received"]').textContent) > 25, null, { timeout: 20000 });
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="frames-sent"]').textContent) > 450, null, { timeout: 20000 });
     const beforeAnswer = await count("frames-received");
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="frames-received"]').textContent) > n + 10, beforeAnswer, { timeout: 20000 });
+    // A second of the answer (the server sends 20 ms frames): by then the caller's words have
+    // been transcribed (the simulated engine takes up to 2.5 s after the turn ends).
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="frames-received"]').textContent) > n + 50, beforeAnswer, { timeout: 20000 });
     await page.waitForTimeout(1500);
     await shot("14-test-call-live");
     const stats = await page.$$eval(".stat .v", (els) => els.map((e) => e.textContent));
