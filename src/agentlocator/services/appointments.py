@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +43,7 @@ from agentlocator.services.booking_claims import (
     find_previous,
     read_claims,
 )
+from agentlocator.services.booking_flights import flights_for
 from agentlocator.services.booking_guard import is_overlap, write_transaction
 from agentlocator.services.calendar import (
     appointment_spans,
@@ -171,22 +173,21 @@ async def book_appointment(
             return settled  # the common refusal, without a failed insert
         return Booked(await _insert(session, request, lead_id, name, notes, lead_full_name))
 
+    flights = flights_for(sessions.kw.get("bind"))
+    if flights is not None and await flights.wait_for_overlapping(business_id, span):
+        # Bookings of this span just landed: their rows most likely answer this one already,
+        # read without locks, side by side with the other waiters.
+        async with sessions() as session:
+            settled = _settled_by(await read_claims(session, request), start)
+        if settled is not None:
+            return _logged(business_id, settled)
     try:
-        result = await write_transaction(sessions, business_id, take_slot, span)
+        with flights.flying(business_id, span) if flights is not None else nullcontext():
+            result = await write_transaction(sessions, business_id, take_slot, span)
     except IntegrityError as exc:
         error = exc
     else:
-        if isinstance(result, Booked):
-            log.info(
-                "appointment.booked",
-                extra={
-                    "business_id": str(business_id),
-                    "appointment_id": str(result.appointment.id),
-                },
-            )
-        elif isinstance(result, SlotTaken):
-            log.info("appointment.slot_taken", extra={"business_id": str(business_id)})
-        return result
+        return _logged(business_id, result)
     # Refused by the schema's guard (a writer that bypassed the locks above). A concurrent retry
     # of this same request may have won the slot: that is a success.
     async with sessions() as session:
@@ -371,6 +372,17 @@ async def _insert(
             name_lead_by_ai(session, lead, lead_full_name)
     await session.flush()
     return appointment
+
+
+def _logged(business_id: BusinessId, result: BookingResult) -> BookingResult:
+    if isinstance(result, Booked):
+        log.info(
+            "appointment.booked",
+            extra={"business_id": str(business_id), "appointment_id": str(result.appointment.id)},
+        )
+    elif isinstance(result, SlotTaken):
+        log.info("appointment.slot_taken", extra={"business_id": str(business_id)})
+    return result
 
 
 def _settled_by(claims: Claims, start: datetime) -> AlreadyBooked | SlotTaken | None:

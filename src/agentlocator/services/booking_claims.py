@@ -6,8 +6,9 @@ appointment over its span, or the slot is free. Asked inside the booking's write
 (hour locks on PostgreSQL, the write lock on SQLite), the answer holds until commit: a request
 that would lose gives up after this one read instead of inserting, failing and rolling back
 while the writers behind it wait. The schema's overlap guard still decides if anyone bypasses
-the locks. (Reading once more before taking the locks, to spare losers the queue, was measured
-slower in `bench/tools.py`: racers arrive together, before the winner commits.)
+the locks. Racers of this process do read once before the locks, but only after the bookings
+in flight over their span have landed (`booking_flights`): racers arrive together, before the
+winner commits, so reading on arrival would only have slowed the winner.
 """
 
 from __future__ import annotations
