@@ -6,7 +6,7 @@ the load generator can line them up with its own. Wrapped, in this process only:
 - `WebSocketRealtimeLink.receive`: when the bridge receives `response.function_call_arguments.done`
   (the tool call) and `response.done` (the bridge runs tools only after it);
 - `WebSocketRealtimeLink.send`: when the `function_call_output` has been written to the socket;
-- `CallTools.run`: the tool itself;
+- `CallTools.start`: the tool itself (started -> its task done);
 - `CallSession.run`: keeps every delta-in -> frame-out latency of the call with when it was
   written, so audio frames can be split by whether a tool was running.
 
@@ -134,7 +134,7 @@ def _install(instruments: _Instruments) -> None:
     from agentlocator.tools.runner import CallTools
 
     receive, send = WebSocketRealtimeLink.receive, WebSocketRealtimeLink.send
-    run_tool, run_call = CallTools.run, CallSession.run
+    start_tool, run_call = CallTools.start, CallSession.run
 
     async def stamped_receive(link: WebSocketRealtimeLink) -> dict[str, Any]:
         event = await receive(link)
@@ -157,12 +157,15 @@ def _install(instruments: _Instruments) -> None:
                 sent = instruments.probe.output_sent
                 sent.setdefault(str(item.get("call_id")), time.monotonic())
 
-    async def timed_tool(tools: CallTools, call_id: str, name: str, arguments: str) -> str:
+    def timed_tool(tools: CallTools, call_id: str, name: str, arguments: str) -> Any:
         started = time.monotonic()
-        try:
-            return await run_tool(tools, call_id, name, arguments)
-        finally:
+        task = start_tool(tools, call_id, name, arguments)
+
+        def ended(_task: object) -> None:
             instruments.probe.tool_runs.setdefault(call_id, (started, time.monotonic()))
+
+        task.add_done_callback(ended)
+        return task
 
     async def stamped_call(session: CallSession) -> CallOutcome:
         samples = StampedLatencies()
@@ -174,7 +177,7 @@ def _install(instruments: _Instruments) -> None:
 
     WebSocketRealtimeLink.receive = stamped_receive  # type: ignore[method-assign]
     WebSocketRealtimeLink.send = stamped_send  # type: ignore[method-assign]
-    CallTools.run = timed_tool  # type: ignore[method-assign]
+    CallTools.start = timed_tool  # type: ignore[method-assign]
     CallSession.run = stamped_call  # type: ignore[method-assign]
 
 

@@ -22,7 +22,7 @@ LATENCY_KINDS = ("received_to_sent_ms", "done_to_sent_ms", "tool_run_ms", "model
 LATENCY_LABELS = {
     "received_to_sent_ms": "tool call received -> output sent (bridge)",
     "done_to_sent_ms": "  response.done received -> output sent",
-    "tool_run_ms": "  CallTools.run (the tool itself)",
+    "tool_run_ms": "  CallTools.start -> task done (the tool itself)",
     "model_wait_ms": "arguments.done emitted -> output received (fake model)",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Protocol
 
 
@@ -21,10 +22,11 @@ class PhoneSocket(Protocol):
 class ToolRunner(Protocol):
     """Executes the model's tools for one call (the business scope is bound in)."""
 
-    async def run(self, call_id: str, name: str, arguments: str) -> str:
-        """Run a tool; returns the JSON string sent back to the model.
+    def start(self, call_id: str, name: str, arguments: str) -> asyncio.Future[str]:
+        """Start a tool; the future resolves to the JSON string sent back to the model.
 
-        `call_id` is the Realtime function-call id: the idempotency key of the tool's effect.
+        `call_id` is the Realtime function-call id: the idempotency key of the tool's effect (a
+        second start with the same id joins the first run).
         """
 
 

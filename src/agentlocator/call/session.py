@@ -3,17 +3,17 @@
 One `CallSession` per phone call. Three loops run in a task group: the phone reader, the Realtime
 reader and a ticker. Each decoded fact goes through `Conversation.handle`; the orders that come back
 are executed without awaiting: socket writes go to one outbox per socket (so they leave in the
-order they were decided), tools run in their own tasks with a timeout. When the machine orders
-`EndCall`, the group is cancelled, the Twilio hang-up runs if the agent ended the call, both sockets
-are closed and the outcome is returned for the call record. Nothing here touches the database.
+order they were decided), tools run in their own tasks, each watched by a deadline (`tool_watch`).
+When the machine orders `EndCall`, the group is cancelled, the Twilio hang-up runs if the agent
+ended the call, both sockets are closed and the outcome is returned for the call record. Nothing
+here touches the database.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from agentlocator.call import commands as cmd
 from agentlocator.call import events as ev
 from agentlocator.call.conversation import Conversation
 from agentlocator.call.ports import CallHangUp, PhoneSocket, ToolRunner
+from agentlocator.call.tool_watch import ToolWatch
 from agentlocator.realtime import protocol as rt
 from agentlocator.realtime.link import RealtimeClosed, RealtimeLink
 from agentlocator.telephony import media_stream as twilio
@@ -30,48 +31,6 @@ log = logging.getLogger(__name__)
 TICK_SECS = 0.1
 CLOSE_TIMEOUT_SECS = 1.0
 HANG_UP_TIMEOUT_SECS = 5.0
-TOOL_FAILURE = json.dumps(
-    {"status": "error", "reason": "The system could not complete this right now."}
-)
-TOOL_UNCONFIRMED = json.dumps(
-    {
-        "status": "unconfirmed",
-        "reason": "Could not confirm in time whether this was saved. Do not say it failed or "
-        "succeeded; tell the caller the business will confirm.",
-    }
-)
-WRITE_GRACE_SECS = 30.0
-
-
-async def answer_within(
-    work: Coroutine[Any, Any, str],
-    *,
-    timeout_secs: float,
-    has_side_effects: bool,
-    context: dict[str, str],
-) -> str:
-    """The tool's answer, or a truthful stand-in when it is slow or broken.
-
-    A read-only tool is cut off at the timeout. A tool with side effects (a booking) is not: it may
-    commit after any deadline, so saying "failed" could be a lie. It gets a grace period to give
-    its real answer, and past that the model hears "unconfirmed", never "failed".
-    """
-    task = asyncio.ensure_future(work)
-    try:
-        try:
-            return await asyncio.wait_for(asyncio.shield(task), timeout_secs)
-        except TimeoutError:
-            log.warning("tool.slow", extra=context)
-            if not has_side_effects:
-                task.cancel()
-                return TOOL_FAILURE
-            return await asyncio.wait_for(task, WRITE_GRACE_SECS)
-    except TimeoutError:
-        log.error("tool.unconfirmed", extra=context)
-        return TOOL_UNCONFIRMED
-    except Exception:
-        log.exception("tool.failed", extra=context)
-        return TOOL_FAILURE
 
 
 class _CallOver(Exception):
@@ -122,7 +81,7 @@ class CallSession:
         self._realtime_out: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._ended = asyncio.Event()
         self._is_hang_up_requested = False
-        self._tool_tasks: set[asyncio.Task[None]] = set()
+        self._tool_watches: set[ToolWatch] = set()
         self._malformed_frames = 0
         self._latencies_ms: list[float] = []
         # One timer for the next paced send: the lead is short, so sends must not wait for
@@ -152,8 +111,8 @@ class CallSession:
         finally:
             if self._playout_timer is not None:
                 self._playout_timer.cancel()
-            for task in self._tool_tasks:
-                task.cancel()
+            for watch in self._tool_watches:
+                watch.abandon()
             if not self._ended.is_set():
                 self.conversation.handle(ev.CallEnded("internal_error"), self._clock_ms())
             await self._close()
@@ -219,9 +178,7 @@ class CallSession:
             case cmd.SendToolOutput(call_id=call_id, output=output):
                 self._realtime_out.put_nowait(rt.function_call_output(call_id, output))
             case cmd.RunTool():
-                task = asyncio.get_running_loop().create_task(self._run_tool(command))
-                self._tool_tasks.add(task)
-                task.add_done_callback(self._tool_tasks.discard)
+                self._start_tool(command)
             case cmd.HangUp():
                 self._is_hang_up_requested = True
             case cmd.EndCall():
@@ -291,14 +248,19 @@ class CallSession:
             await asyncio.sleep(TICK_SECS)
             self._feed(ev.TimerTicked())
 
-    async def _run_tool(self, command: cmd.RunTool) -> None:
-        output = await answer_within(
-            self._tools.run(command.call_id, command.name, command.arguments),
+    def _start_tool(self, command: cmd.RunTool) -> None:
+        def answered(output: str) -> None:
+            self._tool_watches.discard(watch)
+            self._feed(ev.ToolFinished(command.call_id, output))
+
+        watch = ToolWatch(
+            self._tools.start(command.call_id, command.name, command.arguments),
             timeout_secs=self._tool_timeout_secs,
             has_side_effects=command.name not in self._read_only_tools,
+            answer=answered,
             context={"tool": command.name, "call_sid": self.call_sid},
         )
-        self._feed(ev.ToolFinished(command.call_id, output))
+        self._tool_watches.add(watch)
 
     async def _close(self) -> None:
         if self._is_hang_up_requested and self._hang_up is not None:

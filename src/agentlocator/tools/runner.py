@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -72,13 +73,24 @@ class CallTools:
         self.scope = scope
         self._answers: dict[str, asyncio.Task[str]] = {}
 
-    async def run(self, call_id: str, name: str, arguments: str) -> str:
-        """Run a tool once per `call_id`; a retry shares the first run's answer."""
+    def start(self, call_id: str, name: str, arguments: str) -> asyncio.Task[str]:
+        """Start a tool once per `call_id`; a retry gets the first run's task (and answer)."""
         task = self._answers.get(call_id)
         if task is None:
             task = asyncio.get_running_loop().create_task(self._dispatch(call_id, name, arguments))
             self._answers[call_id] = task
-        return await asyncio.shield(task)
+            task.add_done_callback(partial(self._forget_if_cancelled, call_id))
+        return task
+
+    async def run(self, call_id: str, name: str, arguments: str) -> str:
+        """`start`, then wait for the answer (the run goes on if this wait is cancelled)."""
+        return await asyncio.shield(self.start(call_id, name, arguments))
+
+    def _forget_if_cancelled(self, call_id: str, task: asyncio.Task[str]) -> None:
+        # A run stopped before its end (a read that missed its deadline) answered nothing: a
+        # retry of that call id runs afresh.
+        if task.cancelled() and self._answers.get(call_id) is task:
+            del self._answers[call_id]
 
     async def _dispatch(self, call_id: str, name: str, arguments: str) -> str:
         handlers = {
