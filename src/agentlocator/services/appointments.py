@@ -360,7 +360,7 @@ async def _insert(
     session.add(appointment)
     if lead is not None:
         # Queued, not flushed: the insert, the events and the lead's changes go in the
-        # commit's one flush (fewer round trips while this business's hour is locked).
+        # commit's one flush (fewer round trips while this span is locked).
         data = {
             "appointment_id": str(appointment.id),
             "starts_at": request.starts_at.isoformat(),

@@ -3,7 +3,7 @@
 A request is either a retry of an earlier booking (the same idempotency key, or the same call
 asking for the same start while that appointment is still booked), or it meets another booked
 appointment over its span, or the slot is free. Asked inside the booking's write transaction
-(hour locks on PostgreSQL, the write lock on SQLite), the answer holds until commit: a request
+(time-block locks on PostgreSQL, the write lock on SQLite), the answer holds until commit: a request
 that would lose gives up after this one read instead of inserting, failing and rolling back
 while the writers behind it wait. The schema's overlap guard still decides if anyone bypasses
 the locks. Racers of this process do read once before the locks, but only after the bookings

@@ -1,13 +1,13 @@
 """Bookings of this process still inside their write transaction ("in flight"), by business.
 
 Callers racing for one slot reach us within milliseconds of each other. The database orders
-them (hour locks on PostgreSQL, the write lock on SQLite), so each loser used to wait its turn in
-that queue and then hold it for a transaction of its own, only to read "taken": the last of ten
-racers waited for nine transactions. Here a booking first waits, holding no connection, for the
-bookings of this process already in flight over an overlapping span. When they have landed, the
-rows usually answer it (the slot went to the first racer), and every waiter reads that answer at
-once, side by side, without locks. Only a request the rows leave open goes on to the locked
-transaction.
+them (time-block locks on PostgreSQL, the write lock on SQLite); a loser that joined that queue
+would wait its turn and then hold the queue for a transaction of its own, only to read "taken":
+the last of ten racers would wait for nine transactions. So a booking first waits, holding no
+connection, for the bookings of this process already in flight over an overlapping span. When
+they have landed, the rows usually answer it (the slot went to the first racer), and every waiter
+reads that answer at once, side by side, without locks. Only a request the rows leave open goes
+on to the locked transaction.
 
 This orders the bookings of one process only and decides nothing: the locks and the schema's
 overlap guard still decide every write, whichever process makes it.

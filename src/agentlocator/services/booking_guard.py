@@ -10,10 +10,11 @@ PostgreSQL, triggers on SQLite. This module makes writers meet it well:
 - On PostgreSQL the transaction first takes advisory locks. Two concurrent inserts that
   overlap can otherwise deadlock inside the exclusion constraint (each waits for the other's
   uncommitted row) until `deadlock_timeout` ends one. A booking with a known span takes the
-  business lock *shared* plus one exclusive lock per UTC hour its span touches, in key order:
-  bookings that could overlap share an hour and queue, the others run side by side. Writers
-  without a span (moves) take the business lock exclusively. The locks only order the writers;
-  the constraint still decides. A deadlock or serialisation failure with a writer that takes no
+  business lock *shared* plus one exclusive lock per quarter hour (UTC) its span touches, in key
+  order: bookings that could overlap share a quarter hour and queue, the others run side by side
+  (back-to-back slots on quarter-hour boundaries share no lock). Writers without a span (moves,
+  very long spans) take the business lock exclusively. The locks only order the writers; the
+  constraint still decides. A deadlock or serialisation failure with a writer that takes no
   lock is retried a few times.
 """
 
@@ -40,8 +41,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-MAX_SPAN_HOURS = 48
-"""Longer spans lock the whole business (exclusive) rather than hour by hour."""
+LOCK_BLOCK_SECS = 15 * 60
+"""The span of time one advisory lock stands for."""
+MAX_SPAN_BLOCKS = 48
+"""Longer spans (over 12 hours) lock the whole business (exclusive) rather than block by block."""
 
 ATTEMPTS = 3
 """Tries of one write transaction when PostgreSQL aborts it as a deadlock victim."""
@@ -104,29 +107,29 @@ async def _lock_business(
         return
     key = int.from_bytes(business_id.bytes[:4], signed=True)
     params = {"namespace": _LOCK_NAMESPACE, "key": key}
-    hours = _hours(span) if span is not None else None
-    if hours is None or len(hours) > MAX_SPAN_HOURS:
+    blocks = _blocks(span) if span is not None else None
+    if blocks is None or len(blocks) > MAX_SPAN_BLOCKS:
         await session.execute(text("SELECT pg_advisory_xact_lock(:namespace, :key)"), params)
         return
     # One round trip: PostgreSQL evaluates a select list left to right, so the locks are still
-    # taken business first, then hours in key order (the order that rules out deadlocks).
+    # taken business first, then blocks in key order (the order that rules out deadlocks).
     locks = ["pg_advisory_xact_lock_shared(:namespace, :key)"]
-    for index, hour_key in enumerate(sorted(_hour_key(business_id, hour) for hour in hours)):
-        locks.append(f"pg_advisory_xact_lock(:hour_{index})")
-        params[f"hour_{index}"] = hour_key
+    for index, block_key in enumerate(sorted(_block_key(business_id, block) for block in blocks)):
+        locks.append(f"pg_advisory_xact_lock(:block_{index})")
+        params[f"block_{index}"] = block_key
     await session.execute(text(f"SELECT {', '.join(locks)}"), params)
 
 
-def _hours(span: tuple[datetime, datetime]) -> list[int]:
-    """The UTC hours (as hours since the epoch) that `[start, end)` touches."""
+def _blocks(span: tuple[datetime, datetime]) -> list[int]:
+    """The lock blocks (quarter hours since the epoch) that `[start, end)` touches."""
     start, end = (int(moment.timestamp()) for moment in span)
-    first, last = start // 3600, max(start, end - 1) // 3600
+    first, last = start // LOCK_BLOCK_SECS, max(start, end - 1) // LOCK_BLOCK_SECS
     return list(range(first, last + 1))
 
 
-def _hour_key(business_id: BusinessId, hour: int) -> int:
+def _block_key(business_id: BusinessId, block: int) -> int:
     digest = hashlib.blake2b(
-        business_id.bytes + hour.to_bytes(8, "big", signed=True), digest_size=8
+        business_id.bytes + block.to_bytes(8, "big", signed=True), digest_size=8
     )
     return int.from_bytes(digest.digest(), "big", signed=True)
 
