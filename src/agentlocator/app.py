@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
+from agentlocator import collector
 from agentlocator.api import outbound
 from agentlocator.api.dashboard_files import dashboard_app
 from agentlocator.api.errors import validation_error_handler
@@ -43,11 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await runtime.end_bus.start()
         await warm_up_detector()
-        # Everything loaded so far (modules, the model, the app) lives as long as the process:
-        # keep it out of full collections, which would otherwise walk it all and pause every
-        # live call's paced audio for 100-300 ms.
-        gc.collect()
-        gc.freeze()
+        collector.settle_after_start_up()
         try:
             yield
         finally:

@@ -52,9 +52,7 @@ class ToolWatch:
         self._grace_secs = WRITE_GRACE_SECS if grace_secs is None else grace_secs
         self._is_answered = False
         self._loop = asyncio.get_running_loop()
-        self._timer: asyncio.TimerHandle | None = self._loop.call_later(
-            timeout_secs, self._overdue
-        )
+        self._timer: asyncio.TimerHandle | None = self._loop.call_later(timeout_secs, self._overdue)
         work.add_done_callback(self._finished)
 
     def abandon(self) -> None:
