@@ -79,10 +79,16 @@ export const steps = [
 
   ["the week shows the seeded appointments in the business time zone", async ({ page, shot, state, log }) => {
     await page.waitForSelector('[data-testid="appt"]');
-    const shown = await page.$$eval('[data-testid="appt"]', (els) => els.map((e) => ({ id: e.dataset.id, date: e.dataset.date, time: e.dataset.time })));
     const start = addDays(todayIn(TZ), -weekday(todayIn(TZ)));
     const { body } = await api(page, `/api/v1/appointments?start=${start}&end=${addDays(start, 7)}`);
     assert.ok(body.items.length > 0, "the demo seed put no appointment in this week");
+    // One drawn appointment does not prove the whole week is drawn: wait until the grid holds as
+    // many as the API lists (a failure names both counts), then compare them item by item.
+    const drawn = () => page.$$eval('[data-testid="appt"]', (els) => els.length);
+    await page
+      .waitForFunction((n) => document.querySelectorAll('[data-testid="appt"]').length === n, body.items.length, { timeout: 10000 })
+      .catch(async () => assert.fail(`${await drawn()} appointments drawn, the API has ${body.items.length} this week`));
+    const shown = await page.$$eval('[data-testid="appt"]', (els) => els.map((e) => ({ id: e.dataset.id, date: e.dataset.date, time: e.dataset.time })));
     assert.equal(shown.length, body.items.length, "every appointment of the week is drawn");
     for (const item of body.items) {
       const el = shown.find((s) => s.id === item.id);
