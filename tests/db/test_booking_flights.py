@@ -28,7 +28,8 @@ MakeBusiness = Callable[..., Awaitable[Business]]
 TEN = jlm(2026, 6, 7, 10, 0)
 
 
-def count_write_transactions(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     """The start of every booking that took the locked write transaction, in order."""
     started: list[datetime] = []
     real = appointments.write_transaction
@@ -44,10 +45,9 @@ def count_write_transactions(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
 async def test_losers_of_a_race_answer_from_the_rows_without_a_write_transaction(
     sessions: async_sessionmaker[AsyncSession],
     make_business: MakeBusiness,
-    monkeypatch: pytest.MonkeyPatch,
+    writes: list[datetime],
 ) -> None:
     business = await make_business()
-    writes = count_write_transactions(monkeypatch)
     overlapping = [TEN] * 8 + [TEN + timedelta(minutes=15), TEN - timedelta(minutes=15)]
     results = await asyncio.gather(
         *(
@@ -62,10 +62,9 @@ async def test_losers_of_a_race_answer_from_the_rows_without_a_write_transaction
 async def test_a_retry_waiting_behind_its_own_booking_gets_that_appointment(
     sessions: async_sessionmaker[AsyncSession],
     make_business: MakeBusiness,
-    monkeypatch: pytest.MonkeyPatch,
+    writes: list[datetime],
 ) -> None:
     business = await make_business()
-    writes = count_write_transactions(monkeypatch)
     results = await asyncio.gather(
         *(book(sessions, business, TEN, 30, idempotency_key="CA1:call_same") for _ in range(5))
     )
@@ -78,14 +77,13 @@ async def test_a_waiter_books_when_the_flight_before_it_did_not_take_the_slot(
     sessions: async_sessionmaker[AsyncSession],
     db_session: AsyncSession,
     make_business: MakeBusiness,
-    monkeypatch: pytest.MonkeyPatch,
+    writes: list[datetime],
 ) -> None:
     business = await make_business()
     other = await new_business(db_session, phone="+97235550999")
     foreign = await upsert_lead_for_call(db_session, other.id, "+972501111111", call_id=None)
     assert foreign is not None
     await db_session.commit()
-    writes = count_write_transactions(monkeypatch)
 
     # The first booking names another business's lead: it is refused inside its transaction,
     # after the second started waiting for it. The second must still get the slot.

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import uuid
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,13 +37,20 @@ from agentlocator.db.models import (
 )
 from agentlocator.services.booking_claims import (
     BookingRequest,
-    Claims,
     checked_idempotency_key,
     find_previous,
     read_claims,
 )
 from agentlocator.services.booking_flights import flights_for
 from agentlocator.services.booking_guard import is_overlap, write_transaction
+from agentlocator.services.booking_outcomes import (
+    AlreadyBooked,
+    Booked,
+    BookingResult,
+    Moved,
+    MoveResult,
+    SlotTaken,
+)
 from agentlocator.services.calendar import (
     appointment_spans,
     busy_intervals,
@@ -85,38 +91,6 @@ log = logging.getLogger(__name__)
 
 MAX_CUSTOMER_NAME_LENGTH = 200
 _FRESH = {"populate_existing": True}
-
-
-@dataclass(frozen=True)
-class Booked:
-    """The slot was free and is now this appointment (committed)."""
-
-    appointment: Appointment
-
-
-@dataclass(frozen=True)
-class AlreadyBooked:
-    """A retry: this idempotency key, or this call at this start, booked `appointment` before."""
-
-    appointment: Appointment
-
-
-@dataclass(frozen=True)
-class SlotTaken:
-    """Another booked appointment overlaps the requested time (buffers included)."""
-
-    starts_at: datetime
-
-
-@dataclass(frozen=True)
-class Moved:
-    """The appointment now has its new time (committed)."""
-
-    appointment: Appointment
-
-
-BookingResult = Booked | AlreadyBooked | SlotTaken
-MoveResult = Moved | SlotTaken
 
 
 async def book_appointment(
@@ -168,7 +142,7 @@ async def book_appointment(
     span = (request.starts_at, request.blocked_until)
 
     async def take_slot(session: AsyncSession) -> BookingResult:
-        settled = _settled_by(await read_claims(session, request), start)
+        settled = (await read_claims(session, request)).settled(start)
         if settled is not None:
             return settled  # the common refusal, without a failed insert
         return Booked(await _insert(session, request, lead_id, name, notes, lead_full_name))
@@ -178,7 +152,7 @@ async def book_appointment(
         # Bookings of this span just landed: their rows most likely answer this one already,
         # read without locks, side by side with the other waiters.
         async with sessions() as session:
-            settled = _settled_by(await read_claims(session, request), start)
+            settled = (await read_claims(session, request)).settled(start)
         if settled is not None:
             return _logged(business_id, settled)
     try:
@@ -383,15 +357,6 @@ def _logged(business_id: BusinessId, result: BookingResult) -> BookingResult:
     elif isinstance(result, SlotTaken):
         log.info("appointment.slot_taken", extra={"business_id": str(business_id)})
     return result
-
-
-def _settled_by(claims: Claims, start: datetime) -> AlreadyBooked | SlotTaken | None:
-    """The answer the database's rows already give, if any: a retry, or the slot taken."""
-    if claims.previous is not None:
-        return AlreadyBooked(claims.previous)
-    if claims.is_taken:
-        return SlotTaken(start)
-    return None
 
 
 def _optional_minutes(name: str, value: int | None, minimum: int) -> timedelta | None:

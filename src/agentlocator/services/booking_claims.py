@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from agentlocator.db.models import Appointment, BusinessId, CallId
+from agentlocator.services.booking_outcomes import AlreadyBooked, SlotTaken
 
 _FRESH = {"populate_existing": True}
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
@@ -43,6 +44,14 @@ class Claims:
 
     previous: Appointment | None
     is_taken: bool
+
+    def settled(self, start: datetime) -> AlreadyBooked | SlotTaken | None:
+        """The answer the rows already give, if any: a retry, or the slot taken."""
+        if self.previous is not None:
+            return AlreadyBooked(self.previous)
+        if self.is_taken:
+            return SlotTaken(start)
+        return None
 
 
 def checked_idempotency_key(key: str | None) -> str | None:
